@@ -1,0 +1,25 @@
+#pragma once
+
+// Shared facilities handed to each service when brume starts.
+
+#include <string>
+
+namespace brume {
+
+namespace platform {
+class Clock;
+class Storage;
+class Wakeups;
+class Timers;
+class CredentialStore;
+}  // namespace platform
+
+struct ServiceEnvironment {
+  platform::Storage* storage = nullptr;
+  platform::Clock* clock = nullptr;
+  platform::Wakeups* wakeups = nullptr;
+  platform::Timers* timers = nullptr;
+  platform::CredentialStore* credentials = nullptr;
+};
+
+}  // namespace brume
