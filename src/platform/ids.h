@@ -1,0 +1,40 @@
+#pragma once
+
+// Identifiers and ARNs in AWS formats, from one shared random source.
+
+#include <string>
+#include <string_view>
+
+namespace brume::platform {
+
+// Lower-case UUID version 4, e.g. "8f1c...-4...", the request id format of
+// most AWS services (x-amzn-RequestId).
+std::string NewUuid();
+
+// S3's x-amz-request-id: 16 upper-case hex characters.
+std::string NewS3RequestId();
+
+// S3's x-amz-id-2 (extended request id): base64 of random bytes.
+std::string NewS3HostId();
+
+// `length` random characters from [A-Z0-9] (access key id tails, role ids).
+std::string RandomUpperAlnum(size_t length);
+
+// `length` random characters from [A-Za-z0-9].
+std::string RandomAlnum(size_t length);
+
+// `length` random lower-case hex digits.
+std::string RandomHex(size_t length);
+
+// `count` random bytes.
+std::string RandomBytes(size_t count);
+
+// "arn:aws:<service>:<region>:<account>:<resource>"; region and account may
+// be empty (IAM, S3 buckets).
+std::string MakeArn(std::string_view service, std::string_view region,
+                    std::string_view account, std::string_view resource);
+
+// Partition of a region: "aws", "aws-cn" (cn-*) or "aws-us-gov" (us-gov-*).
+std::string_view PartitionOf(std::string_view region);
+
+}  // namespace brume::platform
