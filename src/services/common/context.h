@@ -3,6 +3,7 @@
 // What a handler knows about the request it serves, besides its input
 // document.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,8 @@ struct RequestContext {
   std::optional<std::string> response_payload;
   // Extra response headers the codec adds after its own.
   Headers response_headers;
+  // Overrides the operation's HTTP status code (S3 206 Partial Content).
+  std::optional<int> response_status;
   // True when a handler that asked to wait is called for the last time
   // because its deadline passed.
   bool wait_expired = false;
