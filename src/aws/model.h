@@ -70,6 +70,9 @@ inline constexpr uint16_t kMemberPayload = 1 << 5;  // the structure's payload
 inline constexpr uint16_t kMemberJsonValue = 1 << 6;
 inline constexpr uint16_t kMemberEventPayload = 1 << 7;
 inline constexpr uint16_t kMemberDeprecated = 1 << 8;
+// The member reference carries "streaming" (S3 Body). Its target shape also
+// gets kShapeStreaming.
+inline constexpr uint16_t kMemberStreaming = 1 << 9;
 
 struct Member {
   const char* name;           // member name in the model
