@@ -18,7 +18,8 @@ using Document = nlohmann::json;
 // Builds a binary document value from raw bytes.
 Document Blob(std::string_view bytes);
 
-// Returns the raw bytes of a binary (or string) document value.
+// Returns the raw bytes of a binary (or string) document value; empty for
+// any other type.
 std::string BlobBytes(const Document& value);
 
 }  // namespace brume

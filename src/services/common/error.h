@@ -25,9 +25,16 @@ struct AwsError {
 };
 
 // Factories for errors every service shares. Messages follow AWS wording.
+// ValidationError: 400, sender fault, the given message.
 AwsError ValidationError(std::string message);
+// InternalFailure: 500, receiver fault; an empty message gets the AWS
+// common-errors text.
 AwsError InternalFailure(std::string message);
+// NotImplemented: 501, receiver fault, a message naming the operation and the
+// service that brume does not implement yet.
 AwsError NotImplemented(std::string_view service, std::string_view operation);
+// MissingParameter: 400, sender fault, "The request must contain the
+// parameter NAME."
 AwsError MissingParameter(std::string_view name);
 
 // A value or an AwsError, for handlers and helpers that fail with AWS codes.
@@ -42,7 +49,7 @@ class Result {
   T& value() & { return std::get<0>(value_); }
   const T& value() const& { return std::get<0>(value_); }
   T&& value() && { return std::get<0>(std::move(value_)); }
-  const AwsError& error() const { return std::get<1>(value_); }
+  const AwsError& error() const& { return std::get<1>(value_); }
   AwsError&& error() && { return std::get<1>(std::move(value_)); }
 
  private:
