@@ -11,6 +11,14 @@ namespace brume {
 // the request's protocol (JSON `__type`, query `ErrorResponse`, S3 `<Error>`,
 // CBOR `__type`).
 struct AwsError {
+  AwsError() = default;
+  AwsError(std::string code, std::string message, int http_status = 400,
+           bool sender_fault = true)
+      : code(std::move(code)),
+        message(std::move(message)),
+        http_status(http_status),
+        sender_fault(sender_fault) {}
+
   // Error code as the service model spells the error shape or the query code,
   // for example "QueueDoesNotExist", "NoSuchKey", "ValidationError".
   std::string code;
