@@ -30,11 +30,9 @@ class TimerThread : public Timers {
     thread_ = std::thread([this] { Run(); });
   }
 
-  ~TimerThread() override {
-    Stop();
-    // Reached when a callback stopped the service and then destroyed it.
-    if (thread_.joinable()) thread_.detach();
-  }
+  // A callback must not destroy the service, because its thread cannot join
+  // itself.
+  ~TimerThread() override { Stop(); }
 
   TimerId At(Clock::TimePoint when, std::function<void()> callback) override {
     return Schedule(when, std::chrono::milliseconds(0), std::move(callback));
