@@ -27,6 +27,7 @@ class Headers {
   auto begin() const { return entries_.begin(); }
   auto end() const { return entries_.end(); }
   size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
 
  private:
   std::vector<std::pair<std::string, std::string>> entries_;
