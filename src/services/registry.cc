@@ -1,5 +1,6 @@
 #include "services/registry.h"
 
+#include "services/s3/s3_service.h"
 #include "services/sts/sts_service.h"
 
 namespace brume {
@@ -14,6 +15,7 @@ struct Entry {
 
 // One line per implemented service, sorted by id.
 const Entry kServices[] = {
+    {"s3", &s3::CreateS3Service},
     {"sts", &sts::CreateStsService},
 };
 

@@ -1,0 +1,26 @@
+#pragma once
+
+// Access control lists: canned ACLs, x-amz-grant-* headers and
+// AccessControlPolicy documents, stored as {"Owner": ..., "Grants": [...]}.
+// NOTE: ACLs are stored and returned but not enforced; every request is
+// authorised as the owning account.
+
+#include <optional>
+#include <string_view>
+
+#include "services/common/document.h"
+#include "services/common/error.h"
+
+namespace brume::s3 {
+
+// The ACL S3 gives new buckets and objects: FULL_CONTROL for the owner.
+Document DefaultAcl(std::string_view owner_account);
+
+// Builds the ACL a request asks for through its ACL (x-amz-acl) member, its
+// Grant* members or its AccessControlPolicy payload. Returns nullopt when
+// the request names none. Mixing a canned ACL with grants is an error, as
+// in S3.
+Result<std::optional<Document>> AclFromInput(const Document& input,
+                                             std::string_view owner_account);
+
+}  // namespace brume::s3

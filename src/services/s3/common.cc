@@ -1,0 +1,287 @@
+#include <ctime>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "platform/clock.h"
+#include "platform/crypto.h"
+#include "platform/ids.h"
+#include "platform/strings.h"
+#include "services/s3/errors.h"
+#include "services/s3/state.h"
+
+namespace brume::s3 {
+
+S3State::S3State(const ServiceEnvironment& env)
+    : env_(env), store_(env.storage) {}
+
+double S3State::Now() const {
+  return static_cast<double>(env_.clock->NowMillis()) / 1000.0;
+}
+
+void S3State::RemoveBlobLater(std::string blob_id) {
+  if (blob_id.empty()) return;
+  std::lock_guard<std::mutex> lock(pending_mutex_);
+  pending_removals_.emplace_back(std::chrono::steady_clock::now(),
+                                 std::move(blob_id));
+}
+
+void S3State::RemoveBlobsLater(const std::vector<std::string>& blob_ids) {
+  for (const std::string& blob_id : blob_ids) RemoveBlobLater(blob_id);
+}
+
+void S3State::PurgeRemovedBlobs(bool all) {
+  std::vector<std::string> due;
+  {
+    std::lock_guard<std::mutex> lock(pending_mutex_);
+    auto cutoff = std::chrono::steady_clock::now() - kBlobGracePeriod;
+    while (!pending_removals_.empty() &&
+           (all || pending_removals_.front().first < cutoff)) {
+      due.push_back(std::move(pending_removals_.front().second));
+      pending_removals_.pop_front();
+    }
+  }
+  for (const std::string& blob_id : due) store_.RemoveBlob(blob_id);
+}
+
+Result<Document> LoadBucket(S3State& state, std::string_view bucket) {
+  Result<std::optional<Document>> record = state.store().GetBucket(bucket);
+  if (!record.ok()) return record.error();
+  if (!record.value().has_value()) return NoSuchBucket(bucket);
+  return std::move(*record.value());
+}
+
+std::string InputString(const Document& input, std::string_view name) {
+  auto it = input.find(name);
+  if (it == input.end() || !it->is_string()) return "";
+  return it->get<std::string>();
+}
+
+std::string CanonicalUserId(std::string_view account_id) {
+  return platform::HexEncode(platform::Sha256(
+      fmt::format("brume-canonical-user:{}", account_id)));
+}
+
+Document OwnerDocument(std::string_view account_id) {
+  // NOTE: AWS stopped returning DisplayName in most regions during 2025;
+  // brume still sends the account id there because older SDK code reads it.
+  return Document{{"ID", CanonicalUserId(account_id)},
+                  {"DisplayName", std::string(account_id)}};
+}
+
+std::string VersioningStatus(const Document& bucket) {
+  return InputString(bucket, "Versioning");
+}
+
+std::string NewVersionId() { return platform::RandomAlnum(32); }
+
+bool IsValidVersionId(std::string_view version_id) {
+  if (version_id == "null") return true;
+  if (version_id.size() != 32) return false;
+  for (char c : version_id) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+Document* FindVersion(Document& row, std::string_view version_id) {
+  auto versions = row.find("Versions");
+  if (versions == row.end()) return nullptr;
+  for (Document& version : *versions) {
+    if (InputString(version, "VersionId") == version_id) return &version;
+  }
+  return nullptr;
+}
+
+std::string QuoteEtag(std::string_view hex) {
+  return fmt::format("\"{}\"", hex);
+}
+
+bool EtagListMatches(std::string_view header_list, std::string_view etag) {
+  std::string_view bare = etag;
+  if (bare.size() >= 2 && bare.front() == '"' && bare.back() == '"') {
+    bare = bare.substr(1, bare.size() - 2);
+  }
+  size_t start = 0;
+  while (start <= header_list.size()) {
+    size_t comma = header_list.find(',', start);
+    if (comma == std::string_view::npos) comma = header_list.size();
+    std::string_view item =
+        platform::Trim(header_list.substr(start, comma - start));
+    if (item.starts_with("W/")) item.remove_prefix(2);
+    if (item.size() >= 2 && item.front() == '"' && item.back() == '"') {
+      item = item.substr(1, item.size() - 2);
+    }
+    if (item == "*" || item == bare) return true;
+    start = comma + 1;
+  }
+  return false;
+}
+
+void AddChecksumMembers(const Document& record, Document& output) {
+  std::string algorithm_name = InputString(record, "ChecksumAlgorithm");
+  std::string value = InputString(record, "Checksum");
+  if (algorithm_name.empty() || value.empty()) return;
+  std::optional<platform::ChecksumAlgorithm> algorithm =
+      platform::ParseChecksumAlgorithm(algorithm_name);
+  if (!algorithm.has_value()) return;
+  std::string member(platform::ChecksumMemberName(*algorithm));
+  if (member.empty()) return;
+  output[member] = value;
+  std::string type = InputString(record, "ChecksumType");
+  if (!type.empty()) output["ChecksumType"] = type;
+}
+
+Status ValidateTagSet(const Document& tag_set, size_t max_tags) {
+  AwsError invalid_tag;
+  invalid_tag.code = "InvalidTag";
+  invalid_tag.http_status = 400;
+  if (!tag_set.is_array()) {
+    return MalformedXml();
+  }
+  if (tag_set.size() > max_tags) {
+    if (max_tags == 10) {
+      AwsError error;
+      error.code = "BadRequest";
+      error.message = "Object tags cannot be greater than 10";
+      error.http_status = 400;
+      return error;
+    }
+    invalid_tag.message = "Bucket tag count cannot be greater than 50";
+    return invalid_tag;
+  }
+  std::set<std::string> keys;
+  for (const Document& tag : tag_set) {
+    std::string key = InputString(tag, "Key");
+    std::string value = InputString(tag, "Value");
+    if (key.size() > 128) {
+      invalid_tag.message = "The TagKey you have provided is too long, max 128";
+      return invalid_tag;
+    }
+    if (value.size() > 256) {
+      invalid_tag.message =
+          "The TagValue you have provided is too long, max 256";
+      return invalid_tag;
+    }
+    if (key.starts_with("aws:")) {
+      invalid_tag.message = "System tags cannot be added/updated by requester";
+      return invalid_tag;
+    }
+    if (!keys.insert(key).second) {
+      invalid_tag.message = "Cannot provide multiple Tags with the same key";
+      return invalid_tag;
+    }
+  }
+  return Status();
+}
+
+Result<Document> ParseTaggingHeader(std::string_view header) {
+  Document tag_set = Document::array();
+  for (auto& [key, value] : platform::ParseQueryString(header, true)) {
+    tag_set.push_back(Document{{"Key", key}, {"Value", value}});
+  }
+  Status valid = ValidateTagSet(tag_set, 10);
+  if (!valid.ok()) return valid.error();
+  return tag_set;
+}
+
+namespace {
+
+// Parses "YYYYMMDDTHHMMSSZ" into epoch seconds.
+std::optional<int64_t> ParseAmzDate(std::string_view text) {
+  std::tm parts{};
+  if (text.size() != 16 || text[8] != 'T' || text[15] != 'Z') {
+    return std::nullopt;
+  }
+  std::string copy(text);
+  if (std::sscanf(copy.c_str(), "%4d%2d%2dT%2d%2d%2dZ", &parts.tm_year,
+                  &parts.tm_mon, &parts.tm_mday, &parts.tm_hour, &parts.tm_min,
+                  &parts.tm_sec) != 6) {
+    return std::nullopt;
+  }
+  parts.tm_year -= 1900;
+  parts.tm_mon -= 1;
+  return static_cast<int64_t>(timegm(&parts));
+}
+
+std::string FormatIso8601(int64_t epoch_seconds) {
+  std::time_t time = static_cast<std::time_t>(epoch_seconds);
+  std::tm parts{};
+  gmtime_r(&time, &parts);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return buffer;
+}
+
+AwsError RequestExpired(int64_t expires_at, double now, std::string expires) {
+  AwsError error = AccessDenied("Request has expired");
+  if (!expires.empty()) error.fields.emplace_back("X-Amz-Expires", expires);
+  error.fields.emplace_back("Expires", FormatIso8601(expires_at));
+  error.fields.emplace_back("ServerTime",
+                            FormatIso8601(static_cast<int64_t>(now)));
+  return error;
+}
+
+}  // namespace
+
+Status CheckPresignedExpiry(const RequestContext& ctx, double now_seconds) {
+  if (ctx.http == nullptr || ctx.http->query.empty()) return Status();
+  std::string amz_date;
+  std::string amz_expires;
+  std::string v2_expires;
+  bool v2_signed = false;
+  for (auto& [name, value] : platform::ParseQueryString(ctx.http->query)) {
+    if (name == "X-Amz-Date") amz_date = value;
+    if (name == "X-Amz-Expires") amz_expires = value;
+    if (name == "Expires") v2_expires = value;
+    if (name == "AWSAccessKeyId") v2_signed = true;
+  }
+
+  if (!amz_expires.empty() && !amz_date.empty()) {
+    std::optional<int64_t> signed_at = ParseAmzDate(amz_date);
+    int64_t lifetime = 0;
+    try {
+      lifetime = std::stoll(amz_expires);
+    } catch (const std::exception&) {
+      signed_at.reset();
+    }
+    if (!signed_at.has_value() || lifetime < 0) {
+      AwsError error;
+      error.code = "AuthorizationQueryParametersError";
+      error.message =
+          "X-Amz-Expires should be a number and X-Amz-Date should be in "
+          "YYYYMMDDTHHMMSSZ format";
+      error.http_status = 400;
+      return error;
+    }
+    if (lifetime > 604800) {
+      AwsError error;
+      error.code = "AuthorizationQueryParametersError";
+      error.message =
+          "X-Amz-Expires must be less than a week (in seconds) that is 604800";
+      error.http_status = 400;
+      return error;
+    }
+    int64_t expires_at = *signed_at + lifetime;
+    if (now_seconds > static_cast<double>(expires_at)) {
+      return RequestExpired(expires_at, now_seconds, amz_expires);
+    }
+    return Status();
+  }
+
+  if (v2_signed && !v2_expires.empty()) {
+    int64_t expires_at = 0;
+    try {
+      expires_at = std::stoll(v2_expires);
+    } catch (const std::exception&) {
+      return AccessDenied("Invalid date (should be seconds since epoch): " +
+                          v2_expires);
+    }
+    if (now_seconds > static_cast<double>(expires_at)) {
+      return RequestExpired(expires_at, now_seconds, "");
+    }
+  }
+  return Status();
+}
+
+}  // namespace brume::s3

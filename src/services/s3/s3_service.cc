@@ -1,0 +1,154 @@
+#include "services/s3/s3_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include "platform/timers.h"
+#include "services/s3/errors.h"
+#include "services/s3/handlers.h"
+#include "services/s3/lifecycle.h"
+
+namespace brume::s3 {
+namespace {
+
+// How often lifecycle rules are applied, in clock time. S3 itself applies
+// them about once a day; a shorter period lets tests that advance the clock
+// see expirations promptly.
+constexpr std::chrono::minutes kLifecyclePeriod{10};
+
+using S3Handler = Reply (*)(S3State&, RequestContext&, Document&);
+
+class S3Service : public Service {
+ public:
+  explicit S3Service(const ServiceEnvironment& env)
+      : state_(std::make_unique<S3State>(env)) {
+    RegisterAll();
+    if (env.storage->persistent()) {
+      Result<size_t> removed = state_->store().RemoveOrphanBlobs();
+      if (!removed.ok()) {
+        spdlog::warn("s3: orphan blob sweep failed: {}",
+                     removed.error().message);
+      } else if (removed.value() > 0) {
+        spdlog::info("s3: removed {} orphan object data files",
+                     removed.value());
+      }
+    }
+    if (env.timers != nullptr) {
+      S3State* state = state_.get();
+      lifecycle_timer_ =
+          env.timers->Every(kLifecyclePeriod, [state] { RunLifecycle(*state); });
+    }
+  }
+
+  ~S3Service() override {
+    if (state_->env().timers != nullptr && lifecycle_timer_ != 0) {
+      state_->env().timers->Cancel(lifecycle_timer_);
+    }
+  }
+
+  std::string_view id() const override { return "s3"; }
+
+  void Reset() override {
+    state_->PurgeRemovedBlobs(/*all=*/true);
+    state_->store().EnsureBlobDir();
+  }
+
+ private:
+  // Wraps a handler with the checks every S3 request gets: presigned URL
+  // expiry and x-amz-expected-bucket-owner.
+  Handler Wrap(std::string operation, std::function<Reply(RequestContext&, Document&)> handler) {
+    S3State* state = state_.get();
+    return [state, operation = std::move(operation),
+            handler = std::move(handler)](RequestContext& ctx,
+                                          Document& input) -> Reply {
+      Status fresh = CheckPresignedExpiry(ctx, state->Now());
+      if (!fresh.ok()) return fresh.error();
+      std::string expected_owner = InputString(input, "ExpectedBucketOwner");
+      if (!expected_owner.empty() && expected_owner != ctx.account_id) {
+        return AccessDenied();
+      }
+      try {
+        return handler(ctx, input);
+      } catch (const nlohmann::json::exception& error) {
+        spdlog::error("s3 {}: request {} failed: {}", operation,
+                      ctx.request_id, error.what());
+        return InternalError(
+            "We encountered an internal error. Please try again.");
+      }
+    };
+  }
+
+  void Add(std::string operation, S3Handler handler) {
+    S3State* state = state_.get();
+    Handler wrapped =
+        Wrap(operation, [state, handler](RequestContext& ctx, Document& input) {
+          return handler(*state, ctx, input);
+        });
+    Register(std::move(operation), std::move(wrapped));
+  }
+
+  void RegisterAll() {
+    Add("CreateBucket", &CreateBucket);
+    Add("DeleteBucket", &DeleteBucket);
+    Add("HeadBucket", &HeadBucket);
+    Add("ListBuckets", &ListBuckets);
+    Add("GetBucketLocation", &GetBucketLocation);
+
+    Add("PutObject", &PutObject);
+    Add("GetObject", &GetObject);
+    Add("HeadObject", &HeadObject);
+    Add("DeleteObject", &DeleteObject);
+    Add("DeleteObjects", &DeleteObjects);
+    Add("CopyObject", &CopyObject);
+    Add("GetObjectAttributes", &GetObjectAttributes);
+
+    Add("ListObjects", &ListObjects);
+    Add("ListObjectsV2", &ListObjectsV2);
+    Add("ListObjectVersions", &ListObjectVersions);
+
+    Add("CreateMultipartUpload", &CreateMultipartUpload);
+    Add("UploadPart", &UploadPart);
+    Add("UploadPartCopy", &UploadPartCopy);
+    Add("CompleteMultipartUpload", &CompleteMultipartUpload);
+    Add("AbortMultipartUpload", &AbortMultipartUpload);
+    Add("ListParts", &ListParts);
+    Add("ListMultipartUploads", &ListMultipartUploads);
+
+    Add("PutBucketVersioning", &PutBucketVersioning);
+    Add("GetBucketVersioning", &GetBucketVersioning);
+
+    Add("PutObjectTagging", &PutObjectTagging);
+    Add("GetObjectTagging", &GetObjectTagging);
+    Add("DeleteObjectTagging", &DeleteObjectTagging);
+    Add("PutObjectAcl", &PutObjectAcl);
+    Add("GetObjectAcl", &GetObjectAcl);
+    Add("PutObjectRetention", &PutObjectRetention);
+    Add("GetObjectRetention", &GetObjectRetention);
+    Add("PutObjectLegalHold", &PutObjectLegalHold);
+    Add("GetObjectLegalHold", &GetObjectLegalHold);
+
+    Add("PutBucketAcl", &PutBucketAcl);
+    Add("GetBucketAcl", &GetBucketAcl);
+    RegisterBucketConfigHandlers(
+        *state_, [this](std::string operation, Handler handler) {
+          Handler wrapped = Wrap(operation, std::move(handler));
+          Register(std::move(operation), std::move(wrapped));
+        });
+
+    // Pseudo-operations the router sends S3 requests with no model
+    // operation to.
+    Add("OptionsPreflight", &OptionsPreflight);
+    // TODO: POST-policy form uploads (PostObject) are not implemented yet;
+    // the dispatcher returns NotImplemented.
+  }
+
+  std::unique_ptr<S3State> state_;
+  platform::Timers::TimerId lifecycle_timer_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Service> CreateS3Service(const ServiceEnvironment& env) {
+  return std::make_unique<S3Service>(env);
+}
+
+}  // namespace brume::s3
