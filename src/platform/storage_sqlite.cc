@@ -12,8 +12,11 @@
 // is not fsynced on each commit, so a power loss or kernel crash may lose the
 // last transactions, although the database stays consistent.
 
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -156,10 +159,14 @@ Status RemoveDirectoryContents(const std::string& dir) {
 
 class SqliteStorage : public Storage {
  public:
-  SqliteStorage(std::string blob_dir, bool persistent, bool owns_blob_dir)
+  // `lock_fd` is the descriptor of the data directory lock, or -1 in memory.
+  // The storage closes it.
+  SqliteStorage(std::string blob_dir, bool persistent, bool owns_blob_dir,
+                int lock_fd)
       : blob_dir_(std::move(blob_dir)),
         persistent_(persistent),
-        owns_blob_dir_(owns_blob_dir) {}
+        owns_blob_dir_(owns_blob_dir),
+        lock_fd_(lock_fd) {}
 
   ~SqliteStorage() override {
     for (sqlite3_stmt* stmt : statements_) sqlite3_finalize(stmt);
@@ -172,6 +179,7 @@ class SqliteStorage : public Storage {
                      blob_dir_, ec.message());
       }
     }
+    if (lock_fd_ >= 0) close(lock_fd_);  // releases the flock
   }
 
   Status Open(const std::string& path) {
@@ -459,6 +467,7 @@ class SqliteStorage : public Storage {
   const std::string blob_dir_;
   const bool persistent_;
   const bool owns_blob_dir_;
+  const int lock_fd_;
 
   // One connection for every thread. SQLite serialises writers anyway, and
   // readers wait for the mutex too.
@@ -477,6 +486,31 @@ class SqliteStorage : public Storage {
   sqlite3_stmt* rollback_ = nullptr;
   sqlite3_stmt* clear_ = nullptr;
 };
+
+// Takes an exclusive flock on DATA_DIR/brume.lock and returns its descriptor.
+// SQLite's own locks keep the file consistent, but two brume processes on one
+// directory would each serve from stale in-memory indexes. The kernel drops
+// the lock when the process exits, SIGKILL included.
+StatusOr<int> LockDataDir(const std::string& data_dir) {
+  std::string path = (fs::path(data_dir) / "brume.lock").string();
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return Status::IoError("failed to open lock file " + path + ": " +
+                           std::strerror(errno));
+  }
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int error = errno;
+    close(fd);
+    if (error == EWOULDBLOCK) {
+      return Status::IoError("data directory " + data_dir +
+                             " is in use by another brume process; stop it "
+                             "or pass another --data-dir");
+    }
+    return Status::IoError("failed to lock " + path + ": " +
+                           std::strerror(error));
+  }
+  return fd;
+}
 
 // Creates a private directory for the blobs of an in-memory storage.
 StatusOr<std::string> MakeTemporaryBlobDir() {
@@ -503,7 +537,7 @@ StatusOr<std::unique_ptr<Storage>> Storage::OpenSqlite(
     if (!blob_dir.ok()) return blob_dir.status();
     auto storage = std::make_unique<SqliteStorage>(
         std::move(blob_dir.value()), /*persistent=*/false,
-        /*owns_blob_dir=*/true);
+        /*owns_blob_dir=*/true, /*lock_fd=*/-1);
     Status status = storage->Open(":memory:");
     if (!status.ok()) return status;
     return std::unique_ptr<Storage>(std::move(storage));
@@ -516,8 +550,11 @@ StatusOr<std::unique_ptr<Storage>> Storage::OpenSqlite(
     return Status::IoError("failed to create data directory " + blob_dir +
                            ": " + ec.message());
   }
+  StatusOr<int> lock_fd = LockDataDir(data_dir);
+  if (!lock_fd.ok()) return lock_fd.status();
   auto storage = std::make_unique<SqliteStorage>(
-      blob_dir, /*persistent=*/true, /*owns_blob_dir=*/false);
+      blob_dir, /*persistent=*/true, /*owns_blob_dir=*/false,
+      lock_fd.value());
   Status status = storage->Open((fs::path(data_dir) / "brume.db").string());
   if (!status.ok()) return status;
   return std::unique_ptr<Storage>(std::move(storage));

@@ -1,5 +1,6 @@
 #include "platform/storage.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
@@ -11,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -308,6 +310,20 @@ TEST(StorageTest, DataDirSurvivesReopen) {
   EXPECT_EQ(storage->Get("t", "b").value(), "batched");
 }
 
+TEST(StorageTest, DataDirOpenedOnlyOnce) {
+  TempDir dir;
+  auto storage = OpenOrDie(dir.path());
+  StatusOr<std::unique_ptr<Storage>> second = Storage::OpenSqlite(dir.path());
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), Status::Code::kIoError);
+  EXPECT_NE(second.status().message().find("in use by another brume"),
+            std::string::npos)
+      << second.status().message();
+
+  storage.reset();  // releases the lock
+  EXPECT_TRUE(Storage::OpenSqlite(dir.path()).ok());
+}
+
 TEST(StorageTest, DataDirUsesWal) {
   TempDir dir;
   { auto storage = OpenOrDie(dir.path()); }
@@ -429,14 +445,31 @@ TEST(StorageTest, AcknowledgedWritesSurviveSigkill) {
     }
     close(fds[1]);
 
-    // Let the child write for a random time, then kill it mid-stream.
-    std::uniform_int_distribution<int> delay_ms(20, 300);
-    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(random)));
-    ASSERT_EQ(kill(child, SIGKILL), 0);
-
+    // Read acknowledgements until a random time after the first one, so the
+    // kill lands mid-stream even on a slow machine, then drain the pipe.
     // Every index in the pipe was written after its commit returned.
     std::vector<uint32_t> acked;
     uint32_t index;
+    std::uniform_int_distribution<int> delay_ms(20, 300);
+    std::optional<std::chrono::steady_clock::time_point> kill_at;
+    while (true) {
+      int timeout_ms = 10'000;
+      if (kill_at) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            *kill_at - std::chrono::steady_clock::now());
+        if (left.count() <= 0) break;
+        timeout_ms = static_cast<int>(left.count());
+      }
+      pollfd poll_fd{fds[0], POLLIN, 0};
+      if (poll(&poll_fd, 1, timeout_ms) <= 0) break;
+      if (read(fds[0], &index, sizeof(index)) != sizeof(index)) break;
+      acked.push_back(index);
+      if (!kill_at) {
+        kill_at = std::chrono::steady_clock::now() +
+                  std::chrono::milliseconds(delay_ms(random));
+      }
+    }
+    ASSERT_EQ(kill(child, SIGKILL), 0);
     while (read(fds[0], &index, sizeof(index)) == sizeof(index)) {
       acked.push_back(index);
     }
