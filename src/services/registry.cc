@@ -1,6 +1,7 @@
 #include "services/registry.h"
 
 #include "services/s3/s3_service.h"
+#include "services/sqs/sqs_service.h"
 #include "services/sts/sts_service.h"
 
 namespace brume {
@@ -16,6 +17,7 @@ struct Entry {
 // One line per implemented service, sorted by id.
 const Entry kServices[] = {
     {"s3", &s3::CreateS3Service},
+    {"sqs", &sqs::CreateSqsService},
     {"sts", &sts::CreateStsService},
 };
 
