@@ -21,6 +21,7 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <ctime>
+#include <limits>
 #include <filesystem>
 #include <thread>
 #include <vector>
@@ -322,7 +323,9 @@ class Server::Impl {
                            const std::string& remote) {
     http::request_parser<http::buffer_body> parser;
     parser.header_limit(options_.max_header_bytes);
-    parser.body_limit(boost::none);
+    // Limits are enforced while reading. Not boost::none: Beast 1.74
+    // compares a Content-Length with an empty optional as exceeding it.
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     boost::system::error_code ec;
     stream.expires_after(std::chrono::seconds(options_.idle_timeout_seconds));
     co_await http::async_read_header(stream, buffer, parser,
