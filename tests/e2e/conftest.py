@@ -153,3 +153,76 @@ def fresh_brume(tmp_path):
 
 def unique(prefix):
     return f"{prefix}-{os.getpid()}-{time.monotonic_ns() % 10**9}"
+
+
+# Raw HTTP helpers for tests that check wire formats or send malformed input.
+
+
+def sign_headers(method, url, body=b"", headers=None, service="sts", region=REGION,
+                 access_key="test", secret_key="test", session_token=None):
+    """Sign a request with SigV4 as botocore does and return its headers as a dict."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    request = AWSRequest(method=method, url=url, data=body, headers=dict(headers or {}))
+    SigV4Auth(Credentials(access_key, secret_key, session_token), service, region).add_auth(request)
+    return dict(request.headers.items())
+
+
+def http_request(server, method, path, body=b"", headers=None, service=None, timeout=10):
+    """Send one request over a new connection; sign it for `service` when given.
+
+    Returns (status, headers with lower-case names, body bytes).
+    """
+    import http.client
+
+    headers = dict(headers or {})
+    if service:
+        headers = sign_headers(method, server.endpoint + path, body, headers, service=service)
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        connection.close()
+
+
+def raw_exchange(server, data, timeout=5.0, shutdown_write=False):
+    """Write raw bytes to a new connection and read until the server closes it or
+    `timeout` passes. Returns the bytes received (b"" if the server closed silently)."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=timeout) as sock:
+        sock.sendall(data)
+        if shutdown_write:
+            sock.shutdown(socket.SHUT_WR)
+        received = b""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                chunk = sock.recv(65536)
+            except socket.timeout:
+                break
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            received += chunk
+        return received
+
+
+def parse_raw_response(data):
+    """Split a raw HTTP/1.1 response into (status, headers with lower-case names, body)."""
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ")[1])
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return status, headers, body
+
+
+def service_running(server, service_id):
+    """True when brume serves `service_id` (its /_brume/health state is "running")."""
+    return server.health().get("services", {}).get(service_id) == "running"

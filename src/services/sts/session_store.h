@@ -58,7 +58,8 @@ class SessionStore {
 
   std::optional<Session> Find(std::string_view access_key_id) const;
 
-  // Drops the sessions held in memory (POST /_brume/reset clears storage).
+  // Drops the sessions held in memory. POST /_brume/reset clears storage and
+  // the CredentialStore separately.
   void Clear();
 
  private:

@@ -64,9 +64,7 @@ StsService::StsService(const ServiceEnvironment& env)
 }
 
 void StsService::Reset() {
-  // TODO: credentials issued before the reset stay in the CredentialStore,
-  // which cannot remove single keys. They keep authenticating until the
-  // process restarts.
+  // The server clears storage and the CredentialStore itself.
   sessions_.Clear();
 }
 
