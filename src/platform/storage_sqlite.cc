@@ -414,12 +414,15 @@ class SqliteStorage : public Storage {
     return Status::Ok();
   }
 
-  // Runs a statement that returns no rows.
-  Status Step(sqlite3_stmt* stmt, std::string_view action) {
+  // Runs a statement that returns no rows. A failure reads
+  // "<action><subject>: <SQLite message>"; the parts are joined only then,
+  // to keep the success path free of allocations.
+  Status Step(sqlite3_stmt* stmt, std::string_view action,
+              std::string_view subject = {}) {
     StatementGuard guard(stmt);
     int rc = sqlite3_step(stmt);
     if (rc == SQLITE_DONE) return Status::Ok();
-    return SqliteStatus(db_, rc, action);
+    return SqliteStatus(db_, rc, std::string(action) + std::string(subject));
   }
 
   void Rollback() {
@@ -433,13 +436,13 @@ class SqliteStorage : public Storage {
     BindText(put_, 1, table);
     BindBlob(put_, 2, key);
     BindBlob(put_, 3, value);
-    return Step(put_, "failed to write to table " + std::string(table));
+    return Step(put_, "failed to write to table ", table);
   }
 
   Status DeleteLocked(std::string_view table, std::string_view key) {
     BindText(delete_, 1, table);
     BindBlob(delete_, 2, key);
-    return Step(delete_, "failed to delete from table " + std::string(table));
+    return Step(delete_, "failed to delete from table ", table);
   }
 
   Status ReadChunk(std::string_view table, const std::string& lower,
