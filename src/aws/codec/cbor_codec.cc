@@ -299,7 +299,17 @@ void WriteValue(CborWriter& writer, const ServiceModel& service,
       break;
   }
 
-  // Scalars and documents: write by the JSON type of the value.
+  // Float shapes stay floats even when the document holds an integer, so
+  // clients that decode strictly by type accept them.
+  const bool float_shape = shape.type == ShapeType::kFloat ||
+                           shape.type == ShapeType::kDouble ||
+                           shape.type == ShapeType::kBigDecimal;
+  if (float_shape && value.is_number()) {
+    writer.Double(value.get<double>());
+    return;
+  }
+
+  // Other scalars and documents: write by the JSON type of the value.
   if (value.is_string()) {
     writer.Text(value.get_ref<const std::string&>());
   } else if (value.is_boolean()) {
@@ -309,9 +319,7 @@ void WriteValue(CborWriter& writer, const ServiceModel& service,
   } else if (value.is_number_integer()) {
     writer.Integer(value.get<int64_t>());
   } else if (value.is_number_float()) {
-    if (shape.type == ShapeType::kFloat || shape.type == ShapeType::kDouble ||
-        shape.type == ShapeType::kBigDecimal ||
-        shape.type == ShapeType::kDocument) {
+    if (shape.type == ShapeType::kDocument) {
       writer.Double(value.get<double>());
     } else {
       writer.Integer(static_cast<int64_t>(value.get<double>()));

@@ -17,8 +17,12 @@ namespace brume::aws::codec {
 
 namespace {
 
-// Coral prints this in place of a sensitive member's value.
-constexpr char kRedacted[] = "*** Sensitive Data Redacted ***";
+// Printed in place of a sensitive member's value, spelled as the AWS SDK
+// for Java redacts such values in toString().
+// NOTE: whether AWS services redact sensitive values in validation messages
+// is not verified. brume redacts them so secrets never reach messages or
+// logs. Blobs print only their length, as for any other blob.
+constexpr char kRedacted[] = "***Sensitive Data Redacted***";
 
 // AWS prints member paths with the first letter of each member name in
 // lower case: QueueName -> queueName, KeySchema.1.member.AttributeName ->
@@ -71,12 +75,13 @@ std::string RenderValue(const Document& value) {
   return value.dump();
 }
 
-// Number of Unicode code points in UTF-8 text (continuation bytes do not
-// count), which is how Java measures these strings for ASCII and BMP text.
-size_t CodePoints(std::string_view text) {
+// Length of UTF-8 text in UTF-16 code units, as Java's String.length()
+// measures it: one per character, two for characters outside the BMP.
+size_t Utf16Length(std::string_view text) {
   size_t count = 0;
   for (unsigned char c : text) {
-    if ((c & 0xC0) != 0x80) ++count;
+    if ((c & 0xC0) == 0x80) continue;  // continuation byte
+    count += (c >= 0xF0) ? 2 : 1;
   }
   return count;
 }
@@ -129,9 +134,8 @@ class Validator {
  private:
   void Report(const Shape& shape, const Document& value,
               const std::string& path, const std::string& constraint) {
-    std::string rendered = (shape.flags & kShapeSensitive)
-                               ? std::string(kRedacted)
-                               : RenderValue(value);
+    const bool redact = (shape.flags & kShapeSensitive) && !value.is_binary();
+    std::string rendered = redact ? std::string(kRedacted) : RenderValue(value);
     errors_.push_back("Value '" + rendered + "' at '" + path +
                       "' failed to satisfy constraint: " + constraint);
   }
@@ -144,7 +148,7 @@ class Validator {
     double length = -1;
     if (shape.type == ShapeType::kString && value.is_string()) {
       length = static_cast<double>(
-          CodePoints(value.get_ref<const std::string&>()));
+          Utf16Length(value.get_ref<const std::string&>()));
     } else if (shape.type == ShapeType::kBlob &&
                (value.is_binary() || value.is_string())) {
       length = static_cast<double>(BlobBytes(value).size());
