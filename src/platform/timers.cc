@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <queue>
+#include <string>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -72,8 +73,14 @@ class TimerThread : public Timers {
   }
 
  private:
+  struct Callback {
+    explicit Callback(std::function<void()> f) : function(std::move(f)) {}
+    std::function<void()> function;
+    uint64_t failures = 0;  // read and written only on the timer thread
+  };
+
   struct Timer {
-    std::shared_ptr<std::function<void()>> callback;
+    std::shared_ptr<Callback> callback;
     std::chrono::milliseconds interval;  // zero for one-shot timers
   };
 
@@ -94,7 +101,7 @@ class TimerThread : public Timers {
     TimerId id = next_id_++;
     if (stopped_) return id;  // never runs
     timers_.emplace(
-        id, Timer{std::make_shared<std::function<void()>>(std::move(callback)),
+        id, Timer{std::make_shared<Callback>(std::move(callback)),
                   interval});
     bool is_earliest = heap_.empty() || when < heap_.top().when;
     heap_.push(Due{when, id});
@@ -128,7 +135,7 @@ class TimerThread : public Timers {
       // inside the callback works. After a clock jump, missed runs collapse
       // into one and the next run is one interval from now.
       heap_.pop();
-      std::shared_ptr<std::function<void()>> callback = timer->second.callback;
+      std::shared_ptr<Callback> callback = timer->second.callback;
       std::chrono::milliseconds interval = timer->second.interval;
       if (interval.count() > 0) {
         Clock::TimePoint again = next.when + interval;
@@ -144,15 +151,28 @@ class TimerThread : public Timers {
     }
   }
 
-  static void RunCallback(TimerId id, const std::function<void()>& callback) {
+  // Runs a callback and logs what it throws. A periodic timer that keeps
+  // failing logs its 1st, 10th, 100th, ... failure, with the count.
+  static void RunCallback(TimerId id, Callback& callback) {
+    std::string error;
     try {
-      callback();
+      callback.function();
+      return;
     } catch (const std::exception& e) {
-      spdlog::error("timer {} callback failed: {}", id, e.what());
+      error = e.what();
     } catch (...) {
-      spdlog::error("timer {} callback failed with a non-standard exception",
-                    id);
+      error = "a non-standard exception";
     }
+    uint64_t failures = ++callback.failures;
+    if (IsPowerOfTen(failures)) {
+      spdlog::error("timer {} callback failed (failure #{}): {}", id,
+                    failures, error);
+    }
+  }
+
+  static bool IsPowerOfTen(uint64_t n) {
+    while (n >= 10 && n % 10 == 0) n /= 10;
+    return n == 1;
   }
 
   Clock* const clock_;

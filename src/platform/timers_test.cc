@@ -4,11 +4,15 @@
 #include <chrono>
 #include <functional>
 #include <mutex>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+
+#include "platform/log.h"
 
 namespace brume::platform {
 namespace {
@@ -175,6 +179,29 @@ TEST(TimersTest, CallbackExceptionKeepsThread) {
   timers->At(clock.Now() + milliseconds(1), [&] { ++runs; });
   EXPECT_TRUE(WaitUntil([&] { return runs == 1; }));
   timers->Stop();
+}
+
+TEST(TimersTest, RepeatedFailuresLogSparsely) {
+  std::ostringstream output;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(output);
+  ASSERT_TRUE(ConfigureLogging("info", "text", sink).ok());
+
+  AdjustableClock clock;
+  auto timers = Timers::Create(&clock);
+  std::atomic<int> runs{0};
+  timers->Every(milliseconds(1), [&] {
+    ++runs;
+    throw std::runtime_error("boom");
+  });
+  EXPECT_TRUE(WaitUntil([&] { return runs >= 12; }));
+  timers->Stop();
+  ConfigureLogging("info", "text");
+
+  std::string log = output.str();
+  EXPECT_NE(log.find("(failure #1): boom"), std::string::npos) << log;
+  EXPECT_NE(log.find("(failure #10): boom"), std::string::npos) << log;
+  EXPECT_EQ(log.find("(failure #2)"), std::string::npos) << log;
+  EXPECT_EQ(log.find("(failure #11)"), std::string::npos) << log;
 }
 
 TEST(TimersTest, StopDropsPendingTimers) {
