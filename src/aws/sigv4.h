@@ -168,6 +168,26 @@ std::string DeriveSigningKey(std::string_view secret_access_key,
 std::string ComputeSignature(std::string_view signing_key,
                              std::string_view string_to_sign);
 
+// Signature of one aws-chunked chunk: the string to sign is
+// "AWS4-HMAC-SHA256-PAYLOAD\n<amz_date>\n<scope>\n<previous signature>\n"
+// followed by the hex SHA-256 of "" and of the chunk data, on two lines.
+// The first chunk chains from the seed signature of the Authorization
+// header.
+std::string ComputeChunkSignature(std::string_view signing_key,
+                                  std::string_view amz_date,
+                                  std::string_view scope,
+                                  std::string_view previous_signature,
+                                  std::string_view chunk_sha256);
+
+// Signature of aws-chunked trailers: the string to sign is
+// "AWS4-HMAC-SHA256-TRAILER\n<amz_date>\n<scope>\n<final chunk signature>\n"
+// followed by the hex SHA-256 of the trailers, "name:value\n" each.
+std::string ComputeTrailerSignature(std::string_view signing_key,
+                                    std::string_view amz_date,
+                                    std::string_view scope,
+                                    std::string_view previous_signature,
+                                    std::string_view trailers_sha256);
+
 // Incremental decoder of aws-chunked bodies
 // ("<hex-size>;chunk-signature=<sig>\r\n<data>\r\n ... 0;...\r\n<trailers>\r\n").
 // Verifies chunk signatures when constructed with a signing key.
