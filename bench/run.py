@@ -452,24 +452,32 @@ def measure_copy_rate(source, work_dir, size):
     return statistics.median(rates)
 
 
-def fill_memory(server, loadgen, service, count, notes):
-    """Write `count` SQS messages or DynamoDB items to brume and return the
-    resident memory afterwards in KiB, or None when the fill failed."""
-    endpoint = server.endpoint
-    if service == "sqs":
-        queue_url = aws_client("sqs", endpoint).create_queue(QueueName=MEMORY_QUEUE)["QueueUrl"]
-        extra = ["--queue-url", queue_url, "--count", str(count)]
-        workload = "sqs-fill"
-    else:
-        create_table(aws_client("dynamodb", endpoint), MEMORY_TABLE)
-        extra = ["--table", MEMORY_TABLE, "--count", str(count)]
-        workload = "ddb-fill"
-    report = loadgen.run(server, workload, extra, connections=max(loadgen.connections, 4), timeout=900)
-    if report["errors"]:
-        notes.append(f"brume {workload} of {count:,} had {report['errors']} errors: {report['error_samples'][:1]}")
-        return None, report
-    time.sleep(0.5)
-    return rss_kib(server.pid), report
+def measure_memory(server_factory, servers, loadgen, service, count):
+    """Start a fresh brume, write `count` SQS messages or DynamoDB items to
+    it and return its resident memory before and after, so that earlier
+    workloads do not count."""
+    server = server_factory()
+    servers.append(server)
+    try:
+        server.start()
+        endpoint = server.endpoint
+        if service == "sqs":
+            queue_url = aws_client("sqs", endpoint).create_queue(QueueName=MEMORY_QUEUE)["QueueUrl"]
+            extra = ["--queue-url", queue_url, "--count", str(count)]
+            workload = "sqs-fill"
+        else:
+            create_table(aws_client("dynamodb", endpoint), MEMORY_TABLE)
+            extra = ["--table", MEMORY_TABLE, "--count", str(count)]
+            workload = "ddb-fill"
+        time.sleep(0.2)
+        before = rss_kib(server.pid)
+        report = loadgen.run(server, workload, extra, connections=max(loadgen.connections, 4), timeout=900)
+        time.sleep(0.5)
+        after = rss_kib(server.pid) if not report["errors"] else None
+    finally:
+        server.stop()
+        servers.remove(server)
+    return {"count": count, "rss_before_kib": before, "rss_kib": after, "fill": report}
 
 
 def run_system(server, loadgen, args, stream, results, notes):
@@ -638,6 +646,8 @@ def main():
                 served, peaks = run_system(server, loadgen, args, stream, results, notes)
                 small_peaks = [peaks[w] for w in SMALL_WORKLOADS if w in peaks]
                 info["loaded_rss_kib"] = max(small_peaks) if small_peaks else None
+                server.stop()
+                servers.remove(server)
                 if name == "brume":
                     for service in ("sqs", "dynamodb"):
                         label = "messages" if service == "sqs" else "items"
@@ -646,14 +656,9 @@ def main():
                             notes.append(note)
                             log(note)
                             continue
-                        log(f"brume: filling {memory_count:,} {service} {label}")
-                        rss, report = fill_memory(server, loadgen, service, memory_count, notes)
-                        memory[service] = {"count": memory_count, "rss_kib": rss, "fill": report}
-                server.stop()
-                servers.remove(server)
-                for leftover in (stream["download"],):
-                    if leftover.exists():
-                        leftover.unlink()
+                        log(f"brume: memory holding {memory_count:,} {service} {label} (fresh process)")
+                        memory[service] = measure_memory(factories[name], servers, loadgen, service, memory_count)
+                stream["download"].unlink(missing_ok=True)
         except KeyboardInterrupt:
             log("interrupted; stopping servers")
             for server in servers:
@@ -692,6 +697,7 @@ def main():
         for system, report in by_system.items()
         if system != "moto" and report["errors"]
     ]
+    failed += [f"brume {entry['fill']['workload']}" for entry in memory.values() if entry["fill"]["errors"]]
     if failed:
         log("workloads with errors: " + ", ".join(failed))
         return 1
@@ -838,10 +844,16 @@ def print_report(output):
 
     for service, label in (("sqs", "SQS messages"), ("dynamodb", "DynamoDB items")):
         entry = output["memory"].get(service)
-        if entry:
-            fill = entry["fill"]
-            print(f"brume RSS holding {entry['count']:,} {label}: {fmt_mib(entry['rss_kib'])} "
-                  f"(written at {fill['ops_per_s']:,.0f} batches/s)")
+        if not entry:
+            continue
+        fill = entry["fill"]
+        if fill["errors"]:
+            print(f"brume RSS holding {entry['count']:,} {label}: not measured, the fill had {fill['errors']} errors")
+            continue
+        per_entry = (entry["rss_kib"] - entry["rss_before_kib"]) * 1024 / entry["count"]
+        print(f"brume RSS holding {entry['count']:,} {label}: {fmt_mib(entry['rss_kib'])} "
+              f"({fmt_mib(entry['rss_before_kib'])} before, about {per_entry:,.0f} bytes each; "
+              f"written at {fill['ops_per_s']:,.0f} batch requests/s)")
     if settings["quick"]:
         print(f"(--quick: memory figures hold {settings['memory_count']:,} instead of 1,000,000)")
     print()
