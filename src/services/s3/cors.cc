@@ -170,9 +170,8 @@ Reply OptionsPreflight(S3State& state, RequestContext& ctx, Document& input) {
   }
   std::vector<std::string> request_headers = SplitHeaderList(
       ctx.http->headers.Get("Access-Control-Request-Headers").value_or(""));
-  const Document* rule =
-      MatchRule(configs["Cors"].value("CORSRules", Document::array()), origin,
-                method, request_headers);
+  Document rules = configs["Cors"].value("CORSRules", Document::array());
+  const Document* rule = MatchRule(rules, origin, method, request_headers);
   if (rule == nullptr) {
     return CorsForbidden(
         "CORSResponse: This CORS request is not allowed. This is usually "
@@ -204,9 +203,8 @@ void AddCorsHeaders(S3State& state, RequestContext& ctx,
   if (!bucket.ok()) return;
   const Document& configs = bucket.value().value("Config", Document::object());
   if (!configs.contains("Cors")) return;
-  const Document* rule =
-      MatchRule(configs["Cors"].value("CORSRules", Document::array()), *origin,
-                ctx.http->method, {});
+  Document rules = configs["Cors"].value("CORSRules", Document::array());
+  const Document* rule = MatchRule(rules, *origin, ctx.http->method, {});
   if (rule == nullptr) return;
   AddRuleHeaders(*rule, *origin, ctx.response_headers);
 }

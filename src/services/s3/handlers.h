@@ -67,6 +67,9 @@ void RegisterBucketConfigHandlers(
     S3State& state,
     const std::function<void(std::string, Handler)>& register_handler);
 
+// post_object.cc: the pseudo-operation of POST-policy form uploads.
+BRUME_S3_HANDLER(PostObject);
+
 // cors.cc
 BRUME_S3_HANDLER(OptionsPreflight);
 // Adds Access-Control-* headers to a normal response when the request has

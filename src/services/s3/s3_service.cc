@@ -137,8 +137,7 @@ class S3Service : public Service {
     // Pseudo-operations the router sends S3 requests with no model
     // operation to.
     Add("OptionsPreflight", &OptionsPreflight);
-    // TODO: POST-policy form uploads (PostObject) are not implemented yet;
-    // the dispatcher returns NotImplemented.
+    Add("PostObject", &PostObject);
   }
 
   std::unique_ptr<S3State> state_;
