@@ -323,7 +323,13 @@ class SqliteStorage : public Storage {
       return Status::IoError("failed to enable WAL on " + path +
                              ": journal mode stays '" + mode + "'");
     }
-    return Exec("PRAGMA synchronous = NORMAL;", "set synchronous = NORMAL");
+    Status status =
+        Exec("PRAGMA synchronous = NORMAL;", "set synchronous = NORMAL");
+    if (!status.ok()) return status;
+    // A checkpoint resets the WAL but keeps its file size; this truncates
+    // the file back to 64 MiB after a burst of writes has grown it.
+    return Exec("PRAGMA journal_size_limit = 67108864;",
+                "set journal_size_limit");
   }
 
   // Brings the schema to kLatestSchemaVersion, one transaction per step.

@@ -70,108 +70,115 @@ std::vector<std::string> ScanKeys(Storage& storage, std::string_view table,
   return keys;
 }
 
-TEST(StorageTest, PutGetRoundTrip) {
-  auto storage = OpenOrDie("");
-  ASSERT_TRUE(storage->Put("queues", "a", "1").ok());
+// Runs each case on both engines: in memory and in a data directory.
+class StorageEngineTest : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override {
+    storage_ = OpenOrDie(GetParam() ? dir_.path() : "");
+  }
 
-  StatusOr<std::string> value = storage->Get("queues", "a");
+  TempDir dir_;  // unused by the in-memory engine
+  std::unique_ptr<Storage> storage_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Engines, StorageEngineTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Disk" : "Memory";
+                         });
+
+TEST_P(StorageEngineTest, PutGetRoundTrip) {
+  ASSERT_TRUE(storage_->Put("queues", "a", "1").ok());
+
+  StatusOr<std::string> value = storage_->Get("queues", "a");
   ASSERT_TRUE(value.ok()) << value.status().message();
   EXPECT_EQ(value.value(), "1");
 }
 
-TEST(StorageTest, GetMissingIsNotFound) {
-  auto storage = OpenOrDie("");
-  StatusOr<std::string> value = storage->Get("queues", "absent");
+TEST_P(StorageEngineTest, GetMissingIsNotFound) {
+  StatusOr<std::string> value = storage_->Get("queues", "absent");
   ASSERT_FALSE(value.ok());
   EXPECT_EQ(value.status().code(), Status::Code::kNotFound);
 }
 
-TEST(StorageTest, PutOverwrites) {
-  auto storage = OpenOrDie("");
-  ASSERT_TRUE(storage->Put("t", "k", "old").ok());
-  ASSERT_TRUE(storage->Put("t", "k", "new").ok());
-  EXPECT_EQ(storage->Get("t", "k").value(), "new");
-  EXPECT_EQ(ScanKeys(*storage, "t", "").size(), 1u);
+TEST_P(StorageEngineTest, PutOverwrites) {
+  ASSERT_TRUE(storage_->Put("t", "k", "old").ok());
+  ASSERT_TRUE(storage_->Put("t", "k", "new").ok());
+  EXPECT_EQ(storage_->Get("t", "k").value(), "new");
+  EXPECT_EQ(ScanKeys(*storage_, "t", "").size(), 1u);
 }
 
-TEST(StorageTest, DeleteRemovesKey) {
-  auto storage = OpenOrDie("");
-  ASSERT_TRUE(storage->Put("t", "k", "v").ok());
-  ASSERT_TRUE(storage->Delete("t", "k").ok());
-  EXPECT_EQ(storage->Get("t", "k").status().code(), Status::Code::kNotFound);
+TEST_P(StorageEngineTest, DeleteRemovesKey) {
+  ASSERT_TRUE(storage_->Put("t", "k", "v").ok());
+  ASSERT_TRUE(storage_->Delete("t", "k").ok());
+  EXPECT_EQ(storage_->Get("t", "k").status().code(), Status::Code::kNotFound);
   // Deleting an absent key succeeds, like a SQL DELETE that matches nothing.
-  EXPECT_TRUE(storage->Delete("t", "k").ok());
+  EXPECT_TRUE(storage_->Delete("t", "k").ok());
 }
 
-TEST(StorageTest, BinaryAndEmptyValues) {
-  auto storage = OpenOrDie("");
+TEST_P(StorageEngineTest, BinaryAndEmptyValues) {
   const std::string binary_key("\x00\xff\x01", 3);
   const std::string binary_value("\x00\x00\xfe\x7f", 4);
-  ASSERT_TRUE(storage->Put("t", binary_key, binary_value).ok());
-  ASSERT_TRUE(storage->Put("t", "", "empty key").ok());
-  ASSERT_TRUE(storage->Put("t", "empty value", "").ok());
+  ASSERT_TRUE(storage_->Put("t", binary_key, binary_value).ok());
+  ASSERT_TRUE(storage_->Put("t", "", "empty key").ok());
+  ASSERT_TRUE(storage_->Put("t", "empty value", "").ok());
 
-  EXPECT_EQ(storage->Get("t", binary_key).value(), binary_value);
-  EXPECT_EQ(storage->Get("t", "").value(), "empty key");
-  StatusOr<std::string> empty = storage->Get("t", "empty value");
+  EXPECT_EQ(storage_->Get("t", binary_key).value(), binary_value);
+  EXPECT_EQ(storage_->Get("t", "").value(), "empty key");
+  StatusOr<std::string> empty = storage_->Get("t", "empty value");
   ASSERT_TRUE(empty.ok());
   EXPECT_EQ(empty.value(), "");
 }
 
-TEST(StorageTest, TablesAreSeparate) {
-  auto storage = OpenOrDie("");
-  ASSERT_TRUE(storage->Put("a", "k", "in a").ok());
-  ASSERT_TRUE(storage->Put("b", "k", "in b").ok());
-  EXPECT_EQ(storage->Get("a", "k").value(), "in a");
-  EXPECT_EQ(storage->Get("b", "k").value(), "in b");
-  ASSERT_TRUE(storage->Delete("a", "k").ok());
-  EXPECT_TRUE(storage->Get("b", "k").ok());
-  EXPECT_EQ(ScanKeys(*storage, "a", "").size(), 0u);
+TEST_P(StorageEngineTest, TablesAreSeparate) {
+  ASSERT_TRUE(storage_->Put("a", "k", "in a").ok());
+  ASSERT_TRUE(storage_->Put("b", "k", "in b").ok());
+  EXPECT_EQ(storage_->Get("a", "k").value(), "in a");
+  EXPECT_EQ(storage_->Get("b", "k").value(), "in b");
+  ASSERT_TRUE(storage_->Delete("a", "k").ok());
+  EXPECT_TRUE(storage_->Get("b", "k").ok());
+  EXPECT_EQ(ScanKeys(*storage_, "a", "").size(), 0u);
 }
 
-TEST(StorageTest, ScanIsInByteOrder) {
-  auto storage = OpenOrDie("");
+TEST_P(StorageEngineTest, ScanIsInByteOrder) {
   // Bytes above 0x7f sort after ASCII, as memcmp orders unsigned bytes.
   const std::vector<std::string> keys = {
       std::string("\xc3\xa9", 2), "b", "a", "ab", std::string("a\x00", 2),
       "A"};
   for (const std::string& key : keys) {
-    ASSERT_TRUE(storage->Put("t", key, "v").ok());
+    ASSERT_TRUE(storage_->Put("t", key, "v").ok());
   }
   std::vector<std::string> expected = {"A", "a", std::string("a\x00", 2),
                                        "ab", "b", std::string("\xc3\xa9", 2)};
-  EXPECT_EQ(ScanKeys(*storage, "t", ""), expected);
+  EXPECT_EQ(ScanKeys(*storage_, "t", ""), expected);
 }
 
-TEST(StorageTest, ScanPrefixStartAndLimit) {
-  auto storage = OpenOrDie("");
+TEST_P(StorageEngineTest, ScanPrefixStartAndLimit) {
   for (const char* key : {"q/1", "q/2", "q/3", "q/4", "r/1", "p/9", "q"}) {
-    ASSERT_TRUE(storage->Put("t", key, std::string("v") + key).ok());
+    ASSERT_TRUE(storage_->Put("t", key, std::string("v") + key).ok());
   }
 
   std::vector<std::string> all_q = {"q", "q/1", "q/2", "q/3", "q/4"};
-  EXPECT_EQ(ScanKeys(*storage, "t", "q"), all_q);
+  EXPECT_EQ(ScanKeys(*storage_, "t", "q"), all_q);
 
   std::vector<std::string> from_q2 = {"q/2", "q/3", "q/4"};
-  EXPECT_EQ(ScanKeys(*storage, "t", "q/", "q/2"), from_q2);
+  EXPECT_EQ(ScanKeys(*storage_, "t", "q/", "q/2"), from_q2);
 
   // A start key before the prefix starts at the prefix.
   std::vector<std::string> from_a = {"q/1", "q/2", "q/3", "q/4"};
-  EXPECT_EQ(ScanKeys(*storage, "t", "q/", "a"), from_a);
+  EXPECT_EQ(ScanKeys(*storage_, "t", "q/", "a"), from_a);
 
   // A start key past every key of the prefix visits nothing.
-  EXPECT_TRUE(ScanKeys(*storage, "t", "q/", "q0").empty());
+  EXPECT_TRUE(ScanKeys(*storage_, "t", "q/", "q0").empty());
 
   std::vector<std::string> limited = {"q/1", "q/2"};
-  EXPECT_EQ(ScanKeys(*storage, "t", "q/", "", 2), limited);
+  EXPECT_EQ(ScanKeys(*storage_, "t", "q/", "", 2), limited);
 }
 
-TEST(StorageTest, ScanPassesValues) {
-  auto storage = OpenOrDie("");
-  ASSERT_TRUE(storage->Put("t", "k1", "v1").ok());
-  ASSERT_TRUE(storage->Put("t", "k2", "v2").ok());
+TEST_P(StorageEngineTest, ScanPassesValues) {
+  ASSERT_TRUE(storage_->Put("t", "k1", "v1").ok());
+  ASSERT_TRUE(storage_->Put("t", "k2", "v2").ok());
   std::vector<std::pair<std::string, std::string>> rows;
-  ASSERT_TRUE(storage
+  ASSERT_TRUE(storage_
                   ->Scan("t", "", "", 0,
                          [&](std::string_view key, std::string_view value) {
                            rows.emplace_back(key, value);
@@ -183,23 +190,21 @@ TEST(StorageTest, ScanPassesValues) {
   EXPECT_EQ(rows[1].second, "v2");
 }
 
-TEST(StorageTest, ScanPrefixOfMaxBytes) {
-  auto storage = OpenOrDie("");
+TEST_P(StorageEngineTest, ScanPrefixOfMaxBytes) {
   const std::string prefix("\xff\xff", 2);
-  ASSERT_TRUE(storage->Put("t", prefix + "a", "v").ok());
-  ASSERT_TRUE(storage->Put("t", prefix, "v").ok());
-  ASSERT_TRUE(storage->Put("t", std::string("\xff\xfe", 2), "v").ok());
+  ASSERT_TRUE(storage_->Put("t", prefix + "a", "v").ok());
+  ASSERT_TRUE(storage_->Put("t", prefix, "v").ok());
+  ASSERT_TRUE(storage_->Put("t", std::string("\xff\xfe", 2), "v").ok());
   std::vector<std::string> expected = {prefix, prefix + "a"};
-  EXPECT_EQ(ScanKeys(*storage, "t", prefix), expected);
+  EXPECT_EQ(ScanKeys(*storage_, "t", prefix), expected);
 }
 
-TEST(StorageTest, ScanStopsWhenVisitorReturnsFalse) {
-  auto storage = OpenOrDie("");
+TEST_P(StorageEngineTest, ScanStopsWhenVisitorReturnsFalse) {
   for (int i = 0; i < 10; ++i) {
-    ASSERT_TRUE(storage->Put("t", fmt::format("k{}", i), "v").ok());
+    ASSERT_TRUE(storage_->Put("t", fmt::format("k{}", i), "v").ok());
   }
   int visited = 0;
-  ASSERT_TRUE(storage
+  ASSERT_TRUE(storage_
                   ->Scan("t", "", "", 0,
                          [&](std::string_view, std::string_view) {
                            return ++visited < 3;
@@ -208,75 +213,71 @@ TEST(StorageTest, ScanStopsWhenVisitorReturnsFalse) {
   EXPECT_EQ(visited, 3);
 }
 
-TEST(StorageTest, ScanSpansChunksAndAllowsWrites) {
-  auto storage = OpenOrDie("");
+TEST_P(StorageEngineTest, ScanSpansChunksAndAllowsWrites) {
   constexpr int kRows = 1000;  // several scan chunks
   for (int i = 0; i < kRows; ++i) {
     char key[16];
     std::snprintf(key, sizeof(key), "k%05d", i);
-    ASSERT_TRUE(storage->Put("t", key, "v").ok());
+    ASSERT_TRUE(storage_->Put("t", key, "v").ok());
   }
   // The visitor writes to the same storage, which must not deadlock.
   int visited = 0;
   std::string previous;
-  ASSERT_TRUE(storage
+  ASSERT_TRUE(storage_
                   ->Scan("t", "k", "", 0,
                          [&](std::string_view key, std::string_view) {
                            EXPECT_GT(std::string(key), previous);
                            previous = std::string(key);
                            ++visited;
-                           return storage->Put("other", key, "copy").ok();
+                           return storage_->Put("other", key, "copy").ok();
                          })
                   .ok());
   EXPECT_EQ(visited, kRows);
-  EXPECT_EQ(ScanKeys(*storage, "other", "").size(),
+  EXPECT_EQ(ScanKeys(*storage_, "other", "").size(),
             static_cast<size_t>(kRows));
 }
 
-TEST(StorageTest, ScanLimitAcrossChunks) {
-  auto storage = OpenOrDie("");
+TEST_P(StorageEngineTest, ScanLimitAcrossChunks) {
   for (int i = 0; i < 600; ++i) {
     char key[16];
     std::snprintf(key, sizeof(key), "k%05d", i);
-    ASSERT_TRUE(storage->Put("t", key, "v").ok());
+    ASSERT_TRUE(storage_->Put("t", key, "v").ok());
   }
-  EXPECT_EQ(ScanKeys(*storage, "t", "", "", 300).size(), 300u);
-  EXPECT_EQ(ScanKeys(*storage, "t", "", "", 512).size(), 512u);
+  EXPECT_EQ(ScanKeys(*storage_, "t", "", "", 300).size(), 300u);
+  EXPECT_EQ(ScanKeys(*storage_, "t", "", "", 512).size(), 512u);
 }
 
-TEST(StorageTest, WriteBatchAppliesPutsAndDeletes) {
-  auto storage = OpenOrDie("");
-  ASSERT_TRUE(storage->Put("t", "gone", "v").ok());
+TEST_P(StorageEngineTest, WriteBatchAppliesPutsAndDeletes) {
+  ASSERT_TRUE(storage_->Put("t", "gone", "v").ok());
 
   WriteBatch batch;
   batch.Put("t", "a", "1");
   batch.Put("u", "b", "2");
   batch.Delete("t", "gone");
   batch.Put("t", "a", "3");  // later operations win
-  ASSERT_TRUE(storage->Write(batch).ok());
+  ASSERT_TRUE(storage_->Write(batch).ok());
 
-  EXPECT_EQ(storage->Get("t", "a").value(), "3");
-  EXPECT_EQ(storage->Get("u", "b").value(), "2");
-  EXPECT_EQ(storage->Get("t", "gone").status().code(),
+  EXPECT_EQ(storage_->Get("t", "a").value(), "3");
+  EXPECT_EQ(storage_->Get("u", "b").value(), "2");
+  EXPECT_EQ(storage_->Get("t", "gone").status().code(),
             Status::Code::kNotFound);
-  EXPECT_TRUE(storage->Write(WriteBatch()).ok());
+  EXPECT_TRUE(storage_->Write(WriteBatch()).ok());
 }
 
-TEST(StorageTest, ClearEmptiesTablesAndBlobs) {
-  auto storage = OpenOrDie("");
-  ASSERT_TRUE(storage->Put("t", "k", "v").ok());
-  std::string blob = storage->blob_dir() + "/object";
+TEST_P(StorageEngineTest, ClearEmptiesTablesAndBlobs) {
+  ASSERT_TRUE(storage_->Put("t", "k", "v").ok());
+  std::string blob = storage_->blob_dir() + "/object";
   std::ofstream(blob) << "data";
   ASSERT_TRUE(fs::exists(blob));
 
-  ASSERT_TRUE(storage->Clear().ok());
-  EXPECT_EQ(storage->Get("t", "k").status().code(), Status::Code::kNotFound);
+  ASSERT_TRUE(storage_->Clear().ok());
+  EXPECT_EQ(storage_->Get("t", "k").status().code(), Status::Code::kNotFound);
   EXPECT_FALSE(fs::exists(blob));
-  EXPECT_TRUE(fs::is_directory(storage->blob_dir()));
+  EXPECT_TRUE(fs::is_directory(storage_->blob_dir()));
 
   // The storage stays usable after Clear.
-  ASSERT_TRUE(storage->Put("t", "k", "again").ok());
-  EXPECT_EQ(storage->Get("t", "k").value(), "again");
+  ASSERT_TRUE(storage_->Put("t", "k", "again").ok());
+  EXPECT_EQ(storage_->Get("t", "k").value(), "again");
 }
 
 TEST(StorageTest, MemoryBlobDirRemovedAtClose) {
