@@ -326,8 +326,8 @@ class SqliteStorage : public Storage {
     Status status =
         Exec("PRAGMA synchronous = NORMAL;", "set synchronous = NORMAL");
     if (!status.ok()) return status;
-    // A checkpoint resets the WAL but keeps its file size; this truncates
-    // the file back to 64 MiB after a burst of writes has grown it.
+    // A checkpoint resets the WAL but keeps its file size. This limit
+    // truncates the file back to 64 MiB after a burst of writes grew it.
     return Exec("PRAGMA journal_size_limit = 67108864;",
                 "set journal_size_limit");
   }
