@@ -480,7 +480,7 @@ def measure_memory(server_factory, servers, loadgen, service, count):
     return {"count": count, "rss_before_kib": before, "rss_kib": after, "fill": report}
 
 
-def run_system(server, loadgen, args, stream, results, notes):
+def run_system(server, loadgen, stream, results, notes):
     """Run every workload the server serves; fill results[workload][name]."""
     name = server.name
     static = name == "nginx"
@@ -519,10 +519,13 @@ def run_system(server, loadgen, args, stream, results, notes):
     return served, peaks
 
 
-def start_measured(server_factory, system_info, samples):
+def start_measured(server_factory, system_info, samples, servers):
+    """Measure the startup time, then start the server that the workloads
+    use (added to `servers`) and record its idle memory."""
     times = measure_startup(server_factory, samples)
     system_info["startup_ms"] = {"median": statistics.median(times), "samples": times}
     server = server_factory()
+    servers.append(server)
     server.start()
     time.sleep(0.2)
     system_info["idle_rss_kib"] = rss_kib(server.pid)
@@ -607,66 +610,57 @@ def interrupt_on_sigterm(signum, frame):
     raise KeyboardInterrupt
 
 
-def main():
-    args = parse_args()
-    brume_bin, loadgen_bin, nginx_bin = find_binaries(args)
+def measure_brume_memory(factory, servers, loadgen, served, count, notes):
+    """Return {service: memory figures} for SQS and DynamoDB, each measured
+    on a fresh brume; a service brume does not serve gets a note."""
+    memory = {}
+    for service, label in (("sqs", "messages"), ("dynamodb", "items")):
+        if not served.get(service):
+            note = f"skipped: brume does not serve {service} yet, so no memory figure for {count:,} {label}"
+            notes.append(note)
+            log(note)
+            continue
+        log(f"brume: memory holding {count:,} {service} {label} (fresh process)")
+        memory[service] = measure_memory(factory, servers, loadgen, service, count)
+    return memory
+
+
+def run_benchmark(args, binaries, work_dir, servers):
+    """Run every measurement and return the results document.
+
+    `servers` lists the running servers, so that the caller can stop them
+    when the run is interrupted."""
+    brume_bin, loadgen_bin, nginx_bin = binaries
     memory_count = 10_000 if args.quick else 1_000_000
     stream_bytes = 16 * MIB if args.quick else GIB
     loadgen = Loadgen(loadgen_bin, args.connections, args.duration)
+    stream = {
+        "file": work_dir / "stream.bin",
+        "download": work_dir / "stream-download.bin",
+        "bytes": stream_bytes,
+    }
+    log(f"writing a {stream_bytes // MIB} MiB stream file in {work_dir}")
+    make_stream_file(stream["file"], stream_bytes)
+    copy_rate = measure_copy_rate(stream["file"], work_dir, stream_bytes)
 
-    results = {}
-    systems = {}
-    notes = []
-    memory = {}
-    servers = []
-    signal.signal(signal.SIGTERM, interrupt_on_sigterm)
-
-    with tempfile.TemporaryDirectory(prefix="brume-bench-") as temp:
-        work_dir = pathlib.Path(temp)
-        stream = {
-            "file": work_dir / "stream.bin",
-            "download": work_dir / "stream-download.bin",
-            "bytes": stream_bytes,
-        }
-        try:
-            log(f"writing a {stream_bytes // MIB} MiB stream file in {work_dir}")
-            make_stream_file(stream["file"], stream_bytes)
-            copy_rate = measure_copy_rate(stream["file"], work_dir, stream_bytes)
-
-            factories = {
-                "brume": lambda: BrumeServer(work_dir, brume_bin, args.verify_signatures),
-                "moto": lambda: MotoServer(work_dir),
-                "nginx": lambda: NginxServer(work_dir, nginx_bin),
-            }
-            for name in args.systems:
-                info = systems.setdefault(name, {})
-                log(f"{name}: measuring startup ({STARTUP_SAMPLES} starts)")
-                server = start_measured(factories[name], info, STARTUP_SAMPLES)
-                servers.append(server)
-                served, peaks = run_system(server, loadgen, args, stream, results, notes)
-                small_peaks = [peaks[w] for w in SMALL_WORKLOADS if w in peaks]
-                info["loaded_rss_kib"] = max(small_peaks) if small_peaks else None
-                server.stop()
-                servers.remove(server)
-                if name == "brume":
-                    for service in ("sqs", "dynamodb"):
-                        label = "messages" if service == "sqs" else "items"
-                        if not served.get(service):
-                            note = f"skipped: brume does not serve {service} yet, so no memory figure for {memory_count:,} {label}"
-                            notes.append(note)
-                            log(note)
-                            continue
-                        log(f"brume: memory holding {memory_count:,} {service} {label} (fresh process)")
-                        memory[service] = measure_memory(factories[name], servers, loadgen, service, memory_count)
-                stream["download"].unlink(missing_ok=True)
-        except KeyboardInterrupt:
-            log("interrupted; stopping servers")
-            for server in servers:
-                server.stop()
-            return 130
-        finally:
-            for server in servers:
-                server.stop()
+    factories = {
+        "brume": lambda: BrumeServer(work_dir, brume_bin, args.verify_signatures),
+        "moto": lambda: MotoServer(work_dir),
+        "nginx": lambda: NginxServer(work_dir, nginx_bin),
+    }
+    results, systems, memory, notes = {}, {}, {}, []
+    for name in args.systems:
+        info = systems.setdefault(name, {})
+        log(f"{name}: measuring startup ({STARTUP_SAMPLES} starts)")
+        server = start_measured(factories[name], info, STARTUP_SAMPLES, servers)
+        served, peaks = run_system(server, loadgen, stream, results, notes)
+        small_peaks = [peaks[w] for w in SMALL_WORKLOADS if w in peaks]
+        info["loaded_rss_kib"] = max(small_peaks) if small_peaks else None
+        server.stop()
+        servers.remove(server)
+        stream["download"].unlink(missing_ok=True)
+        if name == "brume":
+            memory = measure_brume_memory(factories[name], servers, loadgen, served, memory_count, notes)
 
     output = {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -685,19 +679,46 @@ def main():
     }
     add_ratios(output)
     output["goals"] = evaluate_goals(output)
-    print_report(output)
-    if args.json:
-        pathlib.Path(args.json).write_text(json.dumps(output, indent=2) + "\n")
+    return output
 
-    # moto's own failures (it is the comparison, not the system under test)
-    # are printed but do not fail the run.
+
+def failed_workloads(output):
+    """List the brume and nginx workloads that had errors. moto's own
+    failures are printed but do not count, because moto is only the
+    comparison."""
     failed = [
         f"{system} {workload}"
-        for workload, by_system in results.items()
+        for workload, by_system in output["workloads"].items()
         for system, report in by_system.items()
         if system != "moto" and report["errors"]
     ]
-    failed += [f"brume {entry['fill']['workload']}" for entry in memory.values() if entry["fill"]["errors"]]
+    failed += [
+        f"brume {entry['fill']['workload']}"
+        for entry in output["memory"].values()
+        if entry["fill"]["errors"]
+    ]
+    return failed
+
+
+def main():
+    args = parse_args()
+    binaries = find_binaries(args)
+    signal.signal(signal.SIGTERM, interrupt_on_sigterm)
+    servers = []
+    with tempfile.TemporaryDirectory(prefix="brume-bench-") as temp:
+        try:
+            output = run_benchmark(args, binaries, pathlib.Path(temp), servers)
+        except KeyboardInterrupt:
+            log("interrupted; stopping servers")
+            return 130
+        finally:
+            for server in servers:
+                server.stop()
+
+    print_report(output)
+    if args.json:
+        pathlib.Path(args.json).write_text(json.dumps(output, indent=2) + "\n")
+    failed = failed_workloads(output)
     if failed:
         log("workloads with errors: " + ", ".join(failed))
         return 1
