@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Benchmark brume against moto_server and a static nginx ceiling.
 
-Starts each server on its own free loopback port, one at a time, drives it
-with brume_loadgen (SigV4-signed requests over keep-alive connections) and
-reports requests/s, p50 and p99 latency and errors per workload, the ratios
+Starts each server on its own free loopback port, one at a time, and drives
+it with brume_loadgen: SigV4-signed requests over keep-alive connections.
+Reports requests/s, p50 and p99 latency and errors per workload, the ratios
 brume/moto and brume/ceiling, startup time and resident memory. See
 bench/README.md for what each number means.
 
@@ -126,7 +126,7 @@ def http_answers(port, path, timeout=1.0):
 
 
 class Server:
-    """A server process on a loopback port; stop() ends it by PID."""
+    """A server process on a loopback port. stop() ends it by PID."""
 
     name = "server"
     probe_path = "/"
@@ -141,7 +141,7 @@ class Server:
         raise NotImplementedError
 
     def start(self, timeout=60.0):
-        """Start the server and return the seconds until it answered."""
+        """Start the server and return the seconds until it first responded."""
         self.port = free_port()
         log_file = open(self.log_path, "ab")
         started = time.perf_counter()
@@ -165,8 +165,8 @@ class Server:
             time.sleep(0.0002)
         self.stop()
         raise RuntimeError(
-            f"{self.name} did not answer {self.probe_path} within {timeout} s; "
-            f"log: {self.log_path}"
+            f"{self.name} did not respond to GET {self.probe_path} within {timeout} s; "
+            f"see its log {self.log_path}"
         )
 
     def stop(self):
@@ -264,7 +264,7 @@ http {{
 
 
 class MemorySampler:
-    """Samples a process's VmRSS every 50 ms in a thread; keeps the peak."""
+    """Sampler of a process's VmRSS every 50 ms in a thread, keeping the peak."""
 
     def __init__(self, pid):
         self.pid = pid
@@ -318,7 +318,7 @@ def create_table(client, name):
         if status == "ACTIVE":
             return
         time.sleep(0.05)
-    raise RuntimeError(f"table {name} is not ACTIVE after 30 s")
+    raise RuntimeError(f"timed out after 30 s waiting for table {name} to become ACTIVE")
 
 
 def describe_error(error):
@@ -333,8 +333,9 @@ def describe_error(error):
 
 def prepare_services(server):
     """Probe each service with real signed requests that also create the
-    bucket, queues and table the workloads use. Returns ({service: True},
-    {service: reason it is not served})."""
+    bucket, queues and table the workloads use. Return (served, missing,
+    resources): {service: True}, {service: why it is not served} and the
+    queue URLs."""
     endpoint = server.endpoint
     served, missing = {}, {}
     resources = {}
@@ -343,7 +344,7 @@ def prepare_services(server):
         try:
             action()
             served[service] = True
-        except Exception as error:  # any failure means: not served (yet)
+        except Exception as error:  # any failure counts as not served
             missing[service] = describe_error(error)
 
     probe("sts", lambda: aws_client("sts", endpoint).get_caller_identity())
@@ -416,7 +417,8 @@ def workload_args(name, resources, stream_file, stream_bytes, download_file, sta
 
 
 def measure_startup(server_factory, samples):
-    """Start and stop a fresh server `samples` times; return the times in ms."""
+    """Start and stop a fresh server `samples` times and return the startup
+    times in ms."""
     times = []
     for _ in range(samples):
         server = server_factory()
@@ -612,7 +614,7 @@ def interrupt_on_sigterm(signum, frame):
 
 def measure_brume_memory(factory, servers, loadgen, served, count, notes):
     """Return {service: memory figures} for SQS and DynamoDB, each measured
-    on a fresh brume; a service brume does not serve gets a note."""
+    on a fresh brume. A service that brume does not serve gets a note."""
     memory = {}
     for service, label in (("sqs", "messages"), ("dynamodb", "items")):
         if not served.get(service):
@@ -742,7 +744,8 @@ def add_ratios(output):
 
 
 def evaluate_goals(output):
-    """List each goal with brume's measured value; None means not measured."""
+    """List each goal with brume's measured value. `met` is None when the
+    value was not measured."""
     goals = []
     brume = output["systems"].get("brume", {})
 
