@@ -170,8 +170,10 @@ def sign_headers(method, url, body=b"", headers=None, service="sts", region=REGI
     return dict(request.headers.items())
 
 
-def http_request(server, method, path, body=b"", headers=None, service=None, timeout=10):
-    """Send one request over a new connection; sign it for `service` when given.
+def http_request(server, method, path, body=b"", headers=None, service=None, timeout=10,
+                 **credentials):
+    """Send one request over a new connection; sign it for `service` when given,
+    with the access_key, secret_key and session_token in `credentials`.
 
     Returns (status, headers with lower-case names, body bytes).
     """
@@ -179,7 +181,8 @@ def http_request(server, method, path, body=b"", headers=None, service=None, tim
 
     headers = dict(headers or {})
     if service:
-        headers = sign_headers(method, server.endpoint + path, body, headers, service=service)
+        headers = sign_headers(method, server.endpoint + path, body, headers, service=service,
+                               **credentials)
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
     try:
         connection.request(method, path, body=body, headers=headers)

@@ -1,4 +1,4 @@
-// AWS errors as the AWS SDK for JavaScript v3 sees them: STS errors in the
+// AWS errors as the AWS SDK for JavaScript v3 parses them: STS errors in the
 // query protocol, and NotImplemented for operations brume lacks.
 
 import assert from "node:assert/strict";

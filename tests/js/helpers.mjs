@@ -52,7 +52,7 @@ export async function startBrume({ dataDir, timeoutMs = 10000 } = {}) {
     }
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new Error(`brume did not answer /_brume/health within ${timeoutMs} ms; log: ${logPath}`);
+      throw new Error(`brume did not respond to /_brume/health within ${timeoutMs} ms; log: ${logPath}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

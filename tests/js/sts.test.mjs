@@ -72,7 +72,8 @@ test("AssumeRole credentials authenticate as the role", async () => {
   assert.equal(output.Credentials.SecretAccessKey.length, 40);
   assert.ok(output.Credentials.Expiration instanceof Date);
   const remaining = secondsUntil(output.Credentials.Expiration);
-  assert.ok(remaining > 890 && remaining < 910, `expires in ${remaining} s`);
+  assert.ok(remaining > 890, `expires in ${remaining} s`);
+  assert.ok(remaining < 910, `expires in ${remaining} s`);
   assert.equal(
     output.AssumedRoleUser.Arn,
     "arn:aws:sts::111122223333:assumed-role/deployer/js-session",
@@ -87,7 +88,8 @@ test("AssumeRole credentials authenticate as the role", async () => {
 test("GetSessionToken for the root user lasts one hour", async () => {
   const output = await sts.send(new GetSessionTokenCommand({ DurationSeconds: 129600 }));
   const remaining = secondsUntil(output.Credentials.Expiration);
-  assert.ok(remaining > 3590 && remaining < 3610, `expires in ${remaining} s`);
+  assert.ok(remaining > 3590, `expires in ${remaining} s`);
+  assert.ok(remaining < 3610, `expires in ${remaining} s`);
 });
 
 test("GetFederationToken names the federated user", async () => {

@@ -212,9 +212,13 @@ Reply StsService::AssumeRoleWithSAML(RequestContext& ctx, Document& input) {
   }
   if (Status s = CheckSessionName(session_name); !s.ok()) return s.error();
 
-  // DurationSeconds wins over the assertion's SessionDuration attribute.
+  // DurationSeconds wins over the assertion's SessionDuration attribute,
+  // which is clamped to the range DurationSeconds allows.
   DurationRange range = kRoleDuration;
-  if (saml.session_duration) range.default_seconds = *saml.session_duration;
+  if (saml.session_duration) {
+    range.default_seconds = std::clamp(*saml.session_duration,
+                                       range.min_seconds, range.max_seconds);
+  }
   Result<int64_t> duration = ResolveDuration(input, range);
   if (!duration.ok()) return duration.error();
 
