@@ -194,7 +194,10 @@ Result<Document> FromWire(const ServiceModel& service, const Shape& shape,
         // Bound members (headers, URI labels, query) never come from the
         // body, even when a client repeats them there.
         if (child.location != Location::kBody) continue;
-        auto it = wire.find(JsonMemberName(service, child));
+        // rpc-v2-cbor keys structures by member name and ignores jsonName.
+        auto it = wire.find(format == WireFormat::kCbor
+                                ? std::string_view(child.name)
+                                : JsonMemberName(service, child));
         if (it == wire.end() || it->is_null()) continue;
         Result<Document> value = FromWire(service, service.shape(child.shape),
                                           *it, format, protocol);
