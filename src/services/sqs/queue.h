@@ -2,7 +2,9 @@
 
 // In-memory model of SQS queues and messages. Storage is the source of
 // truth; these structures are indexes rebuilt from it at start (see
-// queue_store.h) and changed only after the matching write committed.
+// queue_store.h) and changed after the matching write committed. Expired
+// messages are the exception: they leave memory before their deletes
+// commit, because they are gone either way.
 
 #include <atomic>
 #include <cstdint>
@@ -25,7 +27,7 @@ inline constexpr int kMaxVisibilityTimeout = 43200;  // 12 hours
 inline constexpr int kMaxDelaySeconds = 900;
 inline constexpr int kMaxWaitTimeSeconds = 20;
 inline constexpr int kMinMessageSize = 1024;
-inline constexpr int kMaxMessageSize = 1048576;  // 1 MiB since August 2025
+inline constexpr int kMaxMessageSize = 1048576;  // 1 MiB, also the default
 inline constexpr int kMinRetentionSeconds = 60;
 inline constexpr int kMaxRetentionSeconds = 1209600;  // 14 days
 inline constexpr int kMaxMessageAttributes = 10;

@@ -25,8 +25,8 @@ int64_t SteadyNowMs() {
       .count();
 }
 
-// Reads an optional integer member within [min, max]; `error_reason` is the
-// Reason of the InvalidParameterValue error AWS returns.
+// Reads an optional integer member within [min, max]. `reason` is the
+// Reason of the InvalidParameterValue error AWS returns otherwise.
 Status OptionalInt(const Document& input, const char* name, int64_t min,
                    int64_t max, std::string_view reason, int* value) {
   auto it = input.find(name);
@@ -39,7 +39,7 @@ Status OptionalInt(const Document& input, const char* name, int64_t min,
   return Status();
 }
 
-// Which message attributes a receive asked for.
+// Message attributes a receive requested.
 struct AttributeSelection {
   bool all_system = false;
   std::set<std::string> system;

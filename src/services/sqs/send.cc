@@ -278,6 +278,8 @@ Status SqsService::PrepareMessage(const RequestContext& ctx,
   }
   message->sent_ms = now_ms;
   message->visible_at_ms = now_ms + int64_t{delay} * 1000;
+  // NOTE: AWS sets SenderId to the caller's IAM user or role id (AIDA...,
+  // AROA...:session); the access key id stands in for it here.
   message->sender_id =
       ctx.access_key_id.empty() ? ctx.account_id : ctx.access_key_id;
   message->group_id = std::move(group_id);

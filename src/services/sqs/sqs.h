@@ -136,8 +136,8 @@ class SqsService : public Service {
   Result<std::vector<SendOutcome>> Enqueue(Queue& queue,
                                            std::vector<Message>& messages,
                                            int64_t now_ms);
-  // Check one entry of DeleteMessage(Batch) or ChangeMessageVisibility
-  // (Batch) under the queue lock and stage its write. The caller commits
+  // Checks one entry of DeleteMessage(Batch) or ChangeMessageVisibility
+  // (Batch) under the queue lock and stages its write. The caller commits
   // `batch`, then applies `changes` (seq, new visible_at_ms, or -1 to
   // erase).
   using PendingChanges = std::vector<std::pair<uint64_t, int64_t>>;
