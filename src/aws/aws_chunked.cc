@@ -1,11 +1,10 @@
-#include "aws/sigv4.h"
-
 #include <openssl/crypto.h>
 
 #include <algorithm>
 #include <string>
 #include <utility>
 
+#include "aws/sigv4.h"
 #include "platform/strings.h"
 
 // The aws-chunked body decoder declared in sigv4.h: S3 uploads whose
@@ -23,7 +22,8 @@ AwsError MakeError(std::string code, std::string message, int http_status) {
 }
 
 bool SignaturesEqual(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+  return a.size() == b.size() &&
+         CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 bool IsHexDigit(char c) {
@@ -74,12 +74,13 @@ Status AwsChunkedDecoder::Feed(std::string_view bytes, std::string* out) {
         // Line-oriented states: gather bytes up to CRLF.
         size_t newline = bytes.find('\n');
         std::string_view piece = bytes.substr(0, newline);
-        size_t limit = state_ == State::kTrailers ? kMaxTrailerBytes
-                                                  : kMaxSizeLineBytes;
+        size_t limit =
+            state_ == State::kTrailers ? kMaxTrailerBytes : kMaxSizeLineBytes;
         if (line_.size() + piece.size() > limit) {
-          return MalformedChunk(state_ == State::kTrailers
-                                    ? "aws-chunked trailers are too long"
-                                    : "aws-chunked chunk-size line is too long");
+          return MalformedChunk(
+              state_ == State::kTrailers
+                  ? "aws-chunked trailers are too long"
+                  : "aws-chunked chunk-size line is too long");
         }
         line_.append(piece);
         if (newline == std::string_view::npos) return Status();
@@ -107,8 +108,8 @@ Status AwsChunkedDecoder::Feed(std::string_view bytes, std::string* out) {
         break;
       }
       case State::kData: {
-        size_t take = static_cast<size_t>(
-            std::min<uint64_t>(remaining_, bytes.size()));
+        size_t take =
+            static_cast<size_t>(std::min<uint64_t>(remaining_, bytes.size()));
         std::string_view data = bytes.substr(0, take);
         out->append(data);
         if (chunk_hash_) chunk_hash_->Update(data);
@@ -133,13 +134,14 @@ Status AwsChunkedDecoder::ParseSizeLine() {
   std::string_view size_text = line.substr(0, semicolon);
   if (size_text.empty() || size_text.size() > 16 ||
       !std::all_of(size_text.begin(), size_text.end(), IsHexDigit)) {
-    return MalformedChunk("aws-chunked chunk size is not a hexadecimal number: '" +
-                          std::string(size_text.substr(0, 32)) + "'");
+    return MalformedChunk(
+        "aws-chunked chunk size is not a hexadecimal number: '" +
+        std::string(size_text.substr(0, 32)) + "'");
   }
   uint64_t size = 0;
   for (char c : size_text) {
-    size = size * 16 + static_cast<uint64_t>(
-                           c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    size = size * 16 +
+           static_cast<uint64_t>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
   }
 
   // Extensions: only chunk-signature matters.
@@ -245,9 +247,9 @@ Status AwsChunkedDecoder::VerifyTrailerSignature() {
     canonical += value;
     canonical.push_back('\n');
   }
-  std::string expected =
-      ComputeTrailerSignature(signing_key_, amz_date_, scope_,
-                              previous_signature_, platform::Sha256Hex(canonical));
+  std::string expected = ComputeTrailerSignature(
+      signing_key_, amz_date_, scope_, previous_signature_,
+      platform::Sha256Hex(canonical));
   if (!SignaturesEqual(expected, trailer_signature_)) {
     return ChunkSignatureMismatch();
   }
@@ -256,8 +258,8 @@ Status AwsChunkedDecoder::VerifyTrailerSignature() {
 
 Status AwsChunkedDecoder::Finish() const {
   if (state_ == State::kDone) return Status();
-  return MakeError("IncompleteBody",
-                   "The request body terminated unexpectedly", 400);
+  return MakeError("IncompleteBody", "The request body terminated unexpectedly",
+                   400);
 }
 
 }  // namespace brume::aws

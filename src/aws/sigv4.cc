@@ -38,10 +38,21 @@ constexpr std::string_view kMalformedCredentialS3 =
 // Headers SDKs leave unsigned because proxies may change them (the union of
 // botocore's and the JavaScript SDK's lists).
 constexpr std::string_view kUnsignableHeaders[] = {
-    "authorization", "cache-control", "connection",       "expect",
-    "from",          "keep-alive",    "max-forwards",     "pragma",
-    "referer",       "te",            "trace",            "transfer-encoding",
-    "upgrade",       "user-agent",    "x-amzn-trace-id",
+    "authorization",
+    "cache-control",
+    "connection",
+    "expect",
+    "from",
+    "keep-alive",
+    "max-forwards",
+    "pragma",
+    "referer",
+    "te",
+    "trace",
+    "transfer-encoding",
+    "upgrade",
+    "user-agent",
+    "x-amzn-trace-id",
 };
 
 // ---------------------------------------------------------------------------
@@ -74,9 +85,9 @@ CivilTime CivilFromMillis(int64_t epoch_ms) {
   days += 719468;
   const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
   const unsigned day_of_era = static_cast<unsigned>(days - era * 146097);
-  const unsigned year_of_era =
-      (day_of_era - day_of_era / 1460 + day_of_era / 36524 -
-       day_of_era / 146096) / 365;
+  const unsigned year_of_era = (day_of_era - day_of_era / 1460 +
+                                day_of_era / 36524 - day_of_era / 146096) /
+                               365;
   const unsigned day_of_year =
       day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
   const unsigned month_index = (5 * day_of_year + 2) / 153;
@@ -163,10 +174,10 @@ AwsError QueryParametersError(std::string message) {
 AwsError HeaderMalformed(bool s3, std::string_view s3_detail,
                          std::string message) {
   if (s3) {
-    return MakeError("AuthorizationHeaderMalformed",
-                     "The authorization header is malformed; " +
-                         std::string(s3_detail),
-                     400);
+    return MakeError(
+        "AuthorizationHeaderMalformed",
+        "The authorization header is malformed; " + std::string(s3_detail),
+        400);
   }
   return MakeError("IncompleteSignature", std::move(message), 400);
 }
@@ -210,9 +221,8 @@ AwsError SignatureMismatch(bool s3, const SigV4Auth& auth,
       "provided. Check your AWS Secret Access Key and signing method. Consult "
       "the service documentation for details.\n\nThe Canonical String for "
       "this request should have been\n'" +
-          canonical_request +
-          "'\n\nThe String-to-Sign should have been\n'" + string_to_sign +
-          "'\n",
+          canonical_request + "'\n\nThe String-to-Sign should have been\n'" +
+          string_to_sign + "'\n",
       403);
 }
 
@@ -241,8 +251,8 @@ std::string CanonicalHeaderValue(std::string_view value) {
   result.reserve(value.size());
   bool pending_space = false;
   for (char c : value) {
-    bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-                 c == '\v' || c == '\f';
+    bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+                 c == '\f';
     if (space) {
       pending_space = !result.empty();
       continue;
@@ -345,13 +355,12 @@ Result<SigV4Auth> ParseAuthorizationHeader(const HttpRequest& request,
     // TODO: SigV2 ("AWS AKID:signature") and SigV4a (AWS4-ECDSA-P256-SHA256)
     // are not supported, so such requests fail here.
     if (s3_scope) {
-      return MakeError("InvalidArgument",
-                       "Unsupported Authorization Type", 400);
+      return MakeError("InvalidArgument", "Unsupported Authorization Type",
+                       400);
     }
-    return MakeError("IncompleteSignature",
-                     "Unsupported AWS 'algorithm': '" + std::string(algorithm) +
-                         "'",
-                     400);
+    return MakeError(
+        "IncompleteSignature",
+        "Unsupported AWS 'algorithm': '" + std::string(algorithm) + "'", 400);
   }
 
   // Components: "Credential=..., SignedHeaders=..., Signature=...".
@@ -404,7 +413,8 @@ Result<SigV4Auth> ParseAuthorizationHeader(const HttpRequest& request,
         "a 'Date' header. ";
   }
   if (!missing.empty()) {
-    if (s3_scope && (!has_credential || !has_signature || !has_signed_headers)) {
+    if (s3_scope &&
+        (!has_credential || !has_signature || !has_signed_headers)) {
       return HeaderMalformed(true, kMalformedCredentialS3, "");
     }
     if (s3_scope) {
@@ -712,7 +722,8 @@ void AppendQueryParameter(std::string& query, std::string_view name,
 }
 
 bool SignaturesEqual(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+  return a.size() == b.size() &&
+         CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 }  // namespace
@@ -804,11 +815,10 @@ std::string CanonicalHeaders(const Headers& headers,
   return block;
 }
 
-std::string BuildCanonicalRequest(const HttpRequest& request,
-                                  const std::vector<std::string>& signed_headers,
-                                  std::string_view payload_hash,
-                                  const CanonicalUriOptions& options,
-                                  bool presigned) {
+std::string BuildCanonicalRequest(
+    const HttpRequest& request, const std::vector<std::string>& signed_headers,
+    std::string_view payload_hash, const CanonicalUriOptions& options,
+    bool presigned) {
   std::string canonical = request.method;
   canonical.push_back('\n');
   canonical += CanonicalUri(request.path, options);
@@ -914,10 +924,10 @@ Status VerifySigV4(const HttpRequest& request, const SigV4Auth& auth,
   std::optional<int64_t> request_ms = ParseAmzDate(auth.amz_date);
   if (!request_ms) {
     // ParseSigV4 accepts only valid dates, so this is a hand-made SigV4Auth.
-    return MakeError("IncompleteSignature",
-                     "Date must be in ISO-8601 'basic format'. Got '" +
-                         auth.amz_date + "'.",
-                     400);
+    return MakeError(
+        "IncompleteSignature",
+        "Date must be in ISO-8601 'basic format'. Got '" + auth.amz_date + "'.",
+        400);
   }
   if (Status status = CheckScopeDate(auth, s3); !status.ok()) return status;
   if (s3) {
@@ -941,8 +951,8 @@ Status VerifySigV4(const HttpRequest& request, const SigV4Auth& auth,
   std::string scope = CredentialScope(auth.date, auth.region, auth.service);
   std::string string_to_sign =
       BuildStringToSign(auth.amz_date, scope, canonical_request);
-  std::string signing_key = DeriveSigningKey(secret_access_key, auth.date,
-                                             auth.region, auth.service);
+  std::string signing_key =
+      DeriveSigningKey(secret_access_key, auth.date, auth.region, auth.service);
   std::string expected = ComputeSignature(signing_key, string_to_sign);
   if (!SignaturesEqual(expected, auth.signature)) {
     return SignatureMismatch(s3, auth, canonical_request, string_to_sign);
@@ -1008,7 +1018,8 @@ void SignSigV4(HttpRequest& request, std::string_view access_key_id,
     }
   }
 
-  std::vector<std::string> signed_headers = SignableHeaderNames(request.headers);
+  std::vector<std::string> signed_headers =
+      SignableHeaderNames(request.headers);
   std::string canonical_request =
       BuildCanonicalRequest(request, signed_headers, payload_hash,
                             CanonicalUriOptionsFor(service), false);
@@ -1017,11 +1028,11 @@ void SignSigV4(HttpRequest& request, std::string_view access_key_id,
       DeriveSigningKey(secret_access_key, date, region, service),
       BuildStringToSign(amz_date, scope, canonical_request));
 
-  request.headers.Set("Authorization",
-                      std::string(kAlgorithm) + " Credential=" +
-                          std::string(access_key_id) + "/" + scope +
-                          ", SignedHeaders=" + JoinSignedHeaders(signed_headers) +
-                          ", Signature=" + signature);
+  request.headers.Set(
+      "Authorization",
+      std::string(kAlgorithm) + " Credential=" + std::string(access_key_id) +
+          "/" + scope + ", SignedHeaders=" + JoinSignedHeaders(signed_headers) +
+          ", Signature=" + signature);
 }
 
 void PresignSigV4(HttpRequest& request, std::string_view access_key_id,

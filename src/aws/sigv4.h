@@ -24,10 +24,10 @@ struct SigV4Auth {
   std::string service;  // credential scope service (signing name)
   std::vector<std::string> signed_headers;  // lower-case, sorted as sent
   std::string signature;                    // lower-case hex
-  std::string amz_date;        // X-Amz-Date (or Date), YYYYMMDDTHHMMSSZ
-  std::string security_token;  // X-Amz-Security-Token, if any
-  std::string payload_hash;    // x-amz-content-sha256 value, if any
-  bool presigned = false;      // from the query string
+  std::string amz_date;         // X-Amz-Date (or Date), YYYYMMDDTHHMMSSZ
+  std::string security_token;   // X-Amz-Security-Token, if any
+  std::string payload_hash;     // x-amz-content-sha256 value, if any
+  bool presigned = false;       // from the query string
   int64_t expires_seconds = 0;  // X-Amz-Expires of presigned URLs
 };
 
@@ -144,11 +144,10 @@ std::string CanonicalHeaders(const Headers& headers,
                              const std::vector<std::string>& signed_headers);
 
 // The canonical request, ready to hash into the string to sign.
-std::string BuildCanonicalRequest(const HttpRequest& request,
-                                  const std::vector<std::string>& signed_headers,
-                                  std::string_view payload_hash,
-                                  const CanonicalUriOptions& options,
-                                  bool presigned);
+std::string BuildCanonicalRequest(
+    const HttpRequest& request, const std::vector<std::string>& signed_headers,
+    std::string_view payload_hash, const CanonicalUriOptions& options,
+    bool presigned);
 
 // "YYYYMMDD/region/service/aws4_request".
 std::string CredentialScope(std::string_view date, std::string_view region,
@@ -189,8 +188,9 @@ std::string ComputeTrailerSignature(std::string_view signing_key,
                                     std::string_view trailers_sha256);
 
 // Incremental decoder of aws-chunked bodies
-// ("<hex-size>;chunk-signature=<sig>\r\n<data>\r\n ... 0;...\r\n<trailers>\r\n").
-// Verifies chunk signatures when constructed with a signing key.
+// ("<hex-size>;chunk-signature=<sig>\r\n<data>\r\n ...
+// 0;...\r\n<trailers>\r\n"). Verifies chunk signatures when constructed with a
+// signing key.
 class AwsChunkedDecoder {
  public:
   // Without verification (chunk signatures are parsed but not checked).

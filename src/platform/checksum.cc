@@ -291,7 +291,8 @@ uint64_t Crc64NvmeCombine(uint64_t crc_a, uint64_t crc_b, uint64_t length_b) {
 }
 
 Checksum::Checksum(ChecksumAlgorithm algorithm) : algorithm_(algorithm) {
-  if (!IsCrcAlgorithm(algorithm)) digest_.emplace(DigestAlgorithmFor(algorithm));
+  if (!IsCrcAlgorithm(algorithm))
+    digest_.emplace(DigestAlgorithmFor(algorithm));
 }
 
 void Checksum::Update(std::string_view bytes) {
@@ -322,7 +323,8 @@ std::string Checksum::FinalBase64() { return Base64Encode(Final()); }
 
 std::string Checksum::FinalHex() { return HexEncode(Final()); }
 
-std::string ComputeChecksum(ChecksumAlgorithm algorithm, std::string_view data) {
+std::string ComputeChecksum(ChecksumAlgorithm algorithm,
+                            std::string_view data) {
   Checksum checksum(algorithm);
   checksum.Update(data);
   return checksum.Final();

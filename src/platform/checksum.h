@@ -19,7 +19,14 @@
 
 namespace brume::platform {
 
-enum class ChecksumAlgorithm { kCrc32, kCrc32c, kCrc64Nvme, kSha1, kSha256, kMd5 };
+enum class ChecksumAlgorithm {
+  kCrc32,
+  kCrc32c,
+  kCrc64Nvme,
+  kSha1,
+  kSha256,
+  kMd5
+};
 
 // Parses an algorithm name as S3 spells it in x-amz-checksum-algorithm and
 // x-amz-sdk-checksum-algorithm, ignoring case: "CRC32", "CRC32C",

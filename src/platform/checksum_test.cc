@@ -1,7 +1,6 @@
 #include "platform/checksum.h"
 
 #include <gtest/gtest.h>
-
 #include <zlib.h>
 
 #include <string>
@@ -104,8 +103,8 @@ TEST(CrcTest, Crc32CombineMatchesZlibForLargeLengths) {
   // Parts of 5 GiB are legal in S3, so the shift must handle 64-bit sizes.
   const uint64_t length = uint64_t{5} << 30;
   EXPECT_EQ(Crc32Combine(0x12345678u, 0x9abcdef0u, length),
-            static_cast<uint32_t>(crc32_combine64(0x12345678u, 0x9abcdef0u,
-                                                  static_cast<z_off64_t>(length))));
+            static_cast<uint32_t>(crc32_combine64(
+                0x12345678u, 0x9abcdef0u, static_cast<z_off64_t>(length))));
 }
 
 TEST(ChecksumTest, HeaderValuesAreBase64OfBigEndianDigest) {
@@ -113,8 +112,10 @@ TEST(ChecksumTest, HeaderValuesAreBase64OfBigEndianDigest) {
   // the bytes cb f4 39 26.
   EXPECT_EQ(ComputeChecksumBase64(ChecksumAlgorithm::kCrc32, kCheck),
             Base64Encode("\xcb\xf4\x39\x26"));
-  EXPECT_EQ(ComputeChecksumBase64(ChecksumAlgorithm::kCrc32, kCheck), "y/Q5Jg==");
-  EXPECT_EQ(ComputeChecksumBase64(ChecksumAlgorithm::kCrc32c, kCheck), "4waSgw==");
+  EXPECT_EQ(ComputeChecksumBase64(ChecksumAlgorithm::kCrc32, kCheck),
+            "y/Q5Jg==");
+  EXPECT_EQ(ComputeChecksumBase64(ChecksumAlgorithm::kCrc32c, kCheck),
+            "4waSgw==");
   EXPECT_EQ(ComputeChecksum(ChecksumAlgorithm::kCrc64Nvme, kCheck),
             std::string("\xae\x8b\x14\x86\x0a\x79\x98\x88", 8));
 }
@@ -195,7 +196,8 @@ TEST(MultipartChecksumTest, FullObjectCombinesPartCrcs) {
     size_t offset = 0;
     for (size_t size : part_sizes) {
       parts.push_back(
-          {ComputeChecksum(algorithm, std::string_view(object).substr(offset, size)),
+          {ComputeChecksum(algorithm,
+                           std::string_view(object).substr(offset, size)),
            size});
       offset += size;
     }
@@ -222,13 +224,15 @@ TEST(MultipartChecksumTest, CompositeHashesConcatenatedPartChecksums) {
   std::string crc3 = ComputeChecksum(ChecksumAlgorithm::kCrc32, "c");
   EXPECT_EQ(
       CompositeChecksumBase64(ChecksumAlgorithm::kCrc32, {crc1, crc2, crc3}),
-      ComputeChecksumBase64(ChecksumAlgorithm::kCrc32, crc1 + crc2 + crc3) + "-3");
+      ComputeChecksumBase64(ChecksumAlgorithm::kCrc32, crc1 + crc2 + crc3) +
+          "-3");
 }
 
 TEST(MultipartChecksumTest, EtagIsMd5OfPartMd5s) {
   std::string md5_a = Md5("a");
   std::string md5_b = Md5("b");
-  EXPECT_EQ(MultipartEtag({md5_a, md5_b}), HexEncode(Md5(md5_a + md5_b)) + "-2");
+  EXPECT_EQ(MultipartEtag({md5_a, md5_b}),
+            HexEncode(Md5(md5_a + md5_b)) + "-2");
 }
 
 TEST(CryptoTest, HmacSha256MatchesRfc4231) {

@@ -25,8 +25,7 @@ char AsciiLower(char c) {
 
 bool IsUnreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-         (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
-         c == '~';
+         (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
 }
 
 bool IsSpace(char c) {
@@ -62,8 +61,9 @@ std::vector<std::pair<std::string, std::string>> ParseQueryString(
     if (equals == std::string_view::npos) {
       pairs.emplace_back(PercentDecode(piece, plus_is_space), std::string());
     } else {
-      pairs.emplace_back(PercentDecode(piece.substr(0, equals), plus_is_space),
-                         PercentDecode(piece.substr(equals + 1), plus_is_space));
+      pairs.emplace_back(
+          PercentDecode(piece.substr(0, equals), plus_is_space),
+          PercentDecode(piece.substr(equals + 1), plus_is_space));
     }
   }
   return pairs;
