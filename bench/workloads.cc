@@ -154,6 +154,7 @@ class S3Get : public Workload {
       : config_(config), size_(size), size_label_(size >= kMiB ? "1m" : "1k") {}
 
   asio::awaitable<void> Prepare(Client& client) override {
+    if (config_.static_response) co_return;
     const std::string body = MakeObjectBody(size_);
     const std::string body_sha256 = platform::Sha256Hex(body);
     for (int i = 0; i < kReadObjects; ++i) {
@@ -413,6 +414,7 @@ class DynamoDbRead : public Workload {
   explicit DynamoDbRead(const WorkloadConfig& config) : config_(config) {}
 
   asio::awaitable<void> Prepare(Client& client) override {
+    if (config_.static_response) co_return;
     for (int i = 0; i < kQueryItems; ++i) {
       const Json body = {{"TableName", config_.table},
                          {"Item", MakeItem("query", QueryItemKey(i))}};
