@@ -572,6 +572,34 @@ def test_presigned_url_expires(brume, s3, bucket):
     assert "Request has expired" in body
 
 
+def test_post_policy_form_upload(brume, s3, bucket):
+    import requests
+
+    post = s3.generate_presigned_post(
+        bucket, "uploads/${filename}",
+        Fields={"Content-Type": "text/plain", "success_action_status": "201"},
+        Conditions=[{"Content-Type": "text/plain"}, {"success_action_status": "201"},
+                    ["starts-with", "$key", "uploads/"], ["content-length-range", 1, 1024]],
+        ExpiresIn=60)
+    response = requests.post(post["url"], data=post["fields"],
+                             files={"file": ("note.txt", b"form upload body")}, timeout=10)
+    assert response.status_code == 201, response.text
+    assert "<Key>uploads/note.txt</Key>" in response.text
+    got = s3.get_object(Bucket=bucket, Key="uploads/note.txt")
+    assert got["Body"].read() == b"form upload body"
+    assert got["ContentType"] == "text/plain"
+
+    too_big = requests.post(post["url"], data=post["fields"],
+                            files={"file": ("big.txt", b"x" * 2048)}, timeout=10)
+    assert too_big.status_code == 400
+    assert "<Code>EntityTooLarge</Code>" in too_big.text
+
+    fields = dict(post["fields"], key="elsewhere/file.txt")
+    outside = requests.post(post["url"], data=fields, files={"file": ("f", b"x")}, timeout=10)
+    assert outside.status_code == 403
+    assert "Policy Condition failed" in outside.text
+
+
 # Concurrency and durability
 
 
