@@ -5,6 +5,7 @@ import base64
 import datetime
 import json
 import re
+import urllib.request
 import xml.etree.ElementTree as ElementTree
 
 import botocore
@@ -26,8 +27,12 @@ def error_of(excinfo):
             response["ResponseMetadata"]["HTTPStatusCode"])
 
 
-def seconds_until(expiration):
-    now = datetime.datetime.now(datetime.timezone.utc)
+def seconds_until(server, expiration):
+    """Seconds from brume's clock to `expiration`. Other tests may have moved
+    that clock ahead of real time through /_brume/clock."""
+    with urllib.request.urlopen(server.endpoint + "/_brume/clock", timeout=5) as response:
+        now_ms = json.loads(response.read())["now_ms"]
+    now = datetime.datetime.fromtimestamp(now_ms / 1000, datetime.timezone.utc)
     return (expiration - now).total_seconds()
 
 
@@ -130,24 +135,24 @@ def test_caller_identity_boto3(sts):
     assert re.match(r"^[0-9a-f-]{36}$", identity["ResponseMetadata"]["RequestId"])
 
 
-def test_assume_role_output_formats(sts):
+def test_assume_role_output_formats(brume, sts):
     output = assume(sts)
     credentials = output["Credentials"]
     assert ACCESS_KEY_RE.match(credentials["AccessKeyId"])
     assert len(credentials["SecretAccessKey"]) == 40
     assert len(credentials["SessionToken"]) > 100
-    assert 3590 <= seconds_until(credentials["Expiration"]) <= 3610
+    assert 3590 <= seconds_until(brume, credentials["Expiration"]) <= 3610
     user = output["AssumedRoleUser"]
     assert re.match(r"^AROA[A-Z0-9]{17}:build-1$", user["AssumedRoleId"])
     assert user["Arn"] == "arn:aws:sts::111122223333:assumed-role/deployer/build-1"
     assert "PackedPolicySize" not in output
 
 
-def test_assume_role_duration_seconds(sts):
+def test_assume_role_duration_seconds(brume, sts):
     output = assume(sts, DurationSeconds=900)
-    assert 890 <= seconds_until(output["Credentials"]["Expiration"]) <= 910
+    assert 890 <= seconds_until(brume, output["Credentials"]["Expiration"]) <= 910
     output = assume(sts, DurationSeconds=43200)
-    assert 43190 <= seconds_until(output["Credentials"]["Expiration"]) <= 43210
+    assert 43190 <= seconds_until(brume, output["Credentials"]["Expiration"]) <= 43210
 
 
 def test_assumed_role_credentials_work(brume, sts):
@@ -305,7 +310,7 @@ def test_session_token_for_root_lasts_one_hour(brume, sts):
     output = sts.get_session_token(DurationSeconds=7200)
     credentials = output["Credentials"]
     assert ACCESS_KEY_RE.match(credentials["AccessKeyId"])
-    assert 3590 <= seconds_until(credentials["Expiration"]) <= 3610
+    assert 3590 <= seconds_until(brume, credentials["Expiration"]) <= 3610
     identity = client_for(brume, credentials).get_caller_identity()
     assert identity["Arn"] == "arn:aws:iam::000000000000:root"
     assert identity["Account"] == "000000000000"
@@ -343,7 +348,7 @@ def test_federation_token(brume):
         "Arn": "arn:aws:sts::123456789012:federated-user/bob",
     }
     assert 0 < output["PackedPolicySize"] <= 100
-    assert 890 <= seconds_until(output["Credentials"]["Expiration"]) <= 910
+    assert 890 <= seconds_until(brume, output["Credentials"]["Expiration"]) <= 910
     identity = client_for(brume, output["Credentials"]).get_caller_identity()
     assert identity["Arn"] == "arn:aws:sts::123456789012:federated-user/bob"
     assert identity["UserId"] == "123456789012:bob"
@@ -394,7 +399,7 @@ def test_web_identity(brume, unsigned_sts):
     assert output["Provider"] == "https://token.actions.example.com"
     assert output["Audience"] == "sts.amazonaws.com"
     assert output["AssumedRoleUser"]["Arn"] == "arn:aws:sts::111122223333:assumed-role/deployer/ci"
-    assert 1190 <= seconds_until(output["Credentials"]["Expiration"]) <= 1210
+    assert 1190 <= seconds_until(brume, output["Credentials"]["Expiration"]) <= 1210
     identity = client_for(brume, output["Credentials"]).get_caller_identity()
     assert identity["Arn"] == output["AssumedRoleUser"]["Arn"]
 
@@ -436,7 +441,7 @@ def test_saml(brume, unsigned_sts):
     assert output["AssumedRoleUser"]["Arn"] == \
         "arn:aws:sts::111122223333:assumed-role/deployer/alice"
     # The SessionDuration attribute sets the duration when DurationSeconds is absent.
-    assert 1790 <= seconds_until(output["Credentials"]["Expiration"]) <= 1810
+    assert 1790 <= seconds_until(brume, output["Credentials"]["Expiration"]) <= 1810
     identity = client_for(brume, output["Credentials"]).get_caller_identity()
     assert identity["Arn"] == output["AssumedRoleUser"]["Arn"]
 
@@ -474,7 +479,7 @@ def test_assume_root(brume, sts):
         TargetPrincipal="444455556666",
         TaskPolicyArn={"arn": "arn:aws:iam::aws:policy/root-task/SQSUnlockQueuePolicy"})
     assert ACCESS_KEY_RE.match(output["Credentials"]["AccessKeyId"])
-    assert 890 <= seconds_until(output["Credentials"]["Expiration"]) <= 910
+    assert 890 <= seconds_until(brume, output["Credentials"]["Expiration"]) <= 910
     identity = client_for(brume, output["Credentials"]).get_caller_identity()
     assert identity["Arn"] == "arn:aws:iam::444455556666:root"
     assert identity["Account"] == "444455556666"
