@@ -59,6 +59,8 @@ class Storage {
 
   // Visits keys >= start_key with the given prefix in byte order until the
   // visitor returns false or `limit` rows were visited (0: no limit).
+  // The visitor may call back into the storage. Rows written during the
+  // scan may or may not be visited, because rows are read in chunks.
   using Visitor =
       std::function<bool(std::string_view key, std::string_view value)>;
   virtual Status Scan(std::string_view table, std::string_view prefix,
