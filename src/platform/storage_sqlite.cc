@@ -190,8 +190,8 @@ class SqliteStorage : public Storage {
       return SqliteStatus(db_, rc, "failed to open database " + path);
     }
     sqlite3_extended_result_codes(db_, 1);
-    // Another process holding the file (a second brume on the same
-    // --data-dir) makes writes wait up to this long instead of failing.
+    // Another process reading the file (an sqlite3 shell, for example)
+    // makes writes wait up to this long instead of failing at once.
     sqlite3_busy_timeout(db_, 5000);
 
     if (persistent_) {
