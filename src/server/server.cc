@@ -56,7 +56,7 @@ std::string HttpDate() {
 }
 
 // A response for failures before any service is known (malformed HTTP,
-// oversize headers): AWS front ends answer those with a plain XML error.
+// oversize headers): AWS front ends return those as a plain XML error.
 HttpResponse PlainError(int status, std::string_view code,
                         std::string_view message) {
   HttpResponse response;
@@ -103,14 +103,15 @@ void StripAwsChunkedEncoding(HttpRequest& request) {
   }
 }
 
-// Where a request body goes as it arrives: memory or a spool file, after
-// removing aws-chunked framing.
+// Destination of a request body as it arrives (memory or a spool file),
+// with aws-chunked framing removed on the way.
 class BodySink {
  public:
   BodySink(HttpRequest* request, bool spool, const std::string& spool_dir,
-           uint64_t limit)
+           uint64_t limit, std::optional<aws::AwsChunkedDecoder> verifier)
       : request_(request), spool_(spool), limit_(limit) {
     chunked_ = IsAwsChunked(*request);
+    if (verifier) decoder_ = std::move(*verifier);
     if (spool_) {
       path_ = spool_dir + "/upload-" + platform::NewUuid();
       fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -120,7 +121,7 @@ class BodySink {
     if (fd_ >= 0) ::close(fd_);
   }
 
-  // Returns an error message, or empty.
+  // Returns the error when the spool file could not be created.
   std::optional<AwsError> Open() const {
     if (spool_ && fd_ < 0) {
       return InternalFailure("brume could not create a spool file in its data "
@@ -141,12 +142,8 @@ class BodySink {
 
   std::optional<AwsError> Finish() {
     if (chunked_) {
-      if (!decoder_.done()) {
-        return AwsError{"IncompleteBody",
-                        "The request body ended before the final aws-chunked "
-                        "chunk",
-                        400};
-      }
+      Status complete = decoder_.Finish();
+      if (!complete.ok()) return complete.error();
       request_->body.trailers = decoder_.trailers();
       StripAwsChunkedEncoding(*request_);
     }
@@ -317,7 +314,7 @@ class Server::Impl {
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
-  // Reads, dispatches and answers one request; returns whether the
+  // Reads, dispatches and responds to one request. Returns whether the
   // connection can carry another.
   awaitable<bool> ServeOne(beast::tcp_stream& stream, beast::flat_buffer& buffer,
                            const std::string& remote) {
@@ -389,12 +386,9 @@ class Server::Impl {
     if (!admin_answered) {
       dispatcher_->Begin(exchange);
       if (exchange.early_response) {
-        // The body is not read; the connection cannot be reused unless
-        // there is none.
+        // The body is left unread, so a connection that carries one
+        // cannot be reused.
         if (parser.content_length().value_or(0) > 0 || parser.chunked()) keep_alive = false;
-        if (!parser.is_done() && !parser.content_length() && !parser.chunked()) {
-          // No body framing: nothing to skip.
-        }
         response = *exchange.early_response;
       } else {
         bool spool = exchange.route.spool_body;
@@ -405,6 +399,7 @@ class Server::Impl {
           if (exchange.route.kind == aws::Route::Kind::kNeedBody) {
             dispatcher_->RouteBody(exchange);
           }
+          dispatcher_->FinishAuthentication(exchange);
           response = co_await DispatchWithWaits(exchange);
         }
       }
@@ -456,7 +451,8 @@ class Server::Impl {
                          413};
     }
     if (parser.is_done()) {
-      BodySink sink(&request, spool, options_.spool_dir, limit);
+      BodySink sink(&request, spool, options_.spool_dir, limit,
+                    dispatcher_->ChunkVerifier(exchange));
       if (auto error = sink.Open()) co_return error;
       co_return sink.Finish();
     }
@@ -470,7 +466,8 @@ class Server::Impl {
       if (ec) co_return AwsError{"IncompleteBody", "connection closed", 400};
     }
 
-    BodySink sink(&request, spool, options_.spool_dir, limit);
+    BodySink sink(&request, spool, options_.spool_dir, limit,
+                  dispatcher_->ChunkVerifier(exchange));
     if (auto error = sink.Open()) co_return error;
     if (!spool && parser.content_length()) {
       request.body.data.reserve(static_cast<size_t>(*parser.content_length()));
