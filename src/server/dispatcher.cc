@@ -1,5 +1,8 @@
 #include "server/dispatcher.h"
 
+#include <cstdio>
+#include <ctime>
+
 #include <spdlog/spdlog.h>
 
 #include "aws/codec.h"
@@ -24,6 +27,20 @@ AwsError UnknownAccessKey(bool s3) {
   return AwsError{"InvalidClientTokenId",
                   "The security token included in the request is invalid.",
                   403};
+}
+
+// Milliseconds since the epoch of an X-Amz-Date value (20150830T123600Z).
+std::optional<int64_t> ParseAmzDate(std::string_view text) {
+  std::tm tm{};
+  if (text.size() != 16 ||
+      std::sscanf(std::string(text).c_str(), "%4d%2d%2dT%2d%2d%2dZ", &tm.tm_year,
+                  &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+                  &tm.tm_sec) != 6) {
+    return std::nullopt;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return static_cast<int64_t>(timegm(&tm)) * 1000;
 }
 
 }  // namespace
@@ -90,7 +107,7 @@ void Dispatcher::Begin(Exchange& exchange) const {
   }
 
   if (auth_error) {
-    exchange.early_response = Fail(exchange, *auth_error);
+    exchange.early_response = Fail(exchange, AdaptAuthError(exchange, *auth_error));
     return;
   }
   if (exchange.route.kind == aws::Route::Kind::kError) {
@@ -114,6 +131,16 @@ std::optional<AwsError> Dispatcher::ResolveIdentity(Exchange& exchange) const {
   ctx.access_key_id = auth.access_key_id;
   if (!auth.region.empty()) ctx.region = auth.region;
 
+  // Presigned URLs expire whether or not signatures are verified, as
+  // clients rely on it.
+  if (auth.presigned) {
+    std::optional<int64_t> signed_at = ParseAmzDate(auth.amz_date);
+    if (signed_at &&
+        *signed_at + auth.expires_seconds * 1000 < clock_->NowMillis()) {
+      return AwsError{"AccessDenied", "Request has expired", 403};
+    }
+  }
+
   std::optional<platform::Credential> credential =
       credentials_->Find(auth.access_key_id);
   bool s3 = IsS3(exchange.route.ref);
@@ -135,19 +162,87 @@ std::optional<AwsError> Dispatcher::ResolveIdentity(Exchange& exchange) const {
                      ":iam::" + ctx.account_id + ":root";
   }
 
-  if (!options_.verify_signatures) return std::nullopt;
-  std::string secret;
-  if (credential) {
-    secret = credential->secret_access_key;
-  } else if (auth.access_key_id == options_.access_key_id) {
-    secret = options_.secret_access_key;
-  } else {
-    return UnknownAccessKey(s3);
+  // Signatures that cover a known payload hash are checked now, before a
+  // large body is read; the rest once the body is in.
+  if (!options_.verify_signatures || aws::NeedsBodyToVerify(auth)) {
+    return std::nullopt;
   }
-  Status verified = aws::VerifySigV4(exchange.request, auth, secret,
-                                          clock_->NowMillis());
-  if (!verified.ok()) return verified.error();
+  Result<std::string> secret = SecretFor(exchange);
+  if (!secret.ok()) return secret.error();
+  Status verified = aws::VerifySigV4(exchange.request, auth, secret.value(),
+                                     clock_->NowMillis());
+  if (!verified.ok()) return AdaptAuthError(exchange, verified.error());
   return std::nullopt;
+}
+
+Result<std::string> Dispatcher::SecretFor(const Exchange& exchange) const {
+  const aws::SigV4Auth& auth = *exchange.auth;
+  if (auto credential = credentials_->Find(auth.access_key_id)) {
+    return credential->secret_access_key;
+  }
+  if (auth.access_key_id == options_.access_key_id) {
+    return options_.secret_access_key;
+  }
+  return UnknownAccessKey(IsS3(exchange.route.ref));
+}
+
+AwsError Dispatcher::AdaptAuthError(const Exchange& exchange,
+                                    AwsError error) const {
+  const aws::OperationRef& ref = exchange.route.ref;
+  bool json = ref.protocol == aws::Protocol::kJson ||
+              ref.protocol == aws::Protocol::kRestJson ||
+              ref.protocol == aws::Protocol::kRpcV2Cbor;
+  if (IsS3(ref) && error.code == "IncompleteSignature") {
+    error.code = "AuthorizationHeaderMalformed";
+  }
+  // JSON protocols (DynamoDB, Lambda) name a bad signature this way.
+  if (json && error.code == "SignatureDoesNotMatch") {
+    error.code = "InvalidSignatureException";
+  }
+  return error;
+}
+
+std::optional<aws::AwsChunkedDecoder> Dispatcher::ChunkVerifier(
+    const Exchange& exchange) const {
+  if (!options_.verify_signatures || !exchange.auth) return std::nullopt;
+  const aws::SigV4Auth& auth = *exchange.auth;
+  if (auth.payload_hash != aws::kStreamingSignedPayload &&
+      auth.payload_hash != aws::kStreamingSignedPayloadTrailer) {
+    return std::nullopt;
+  }
+  Result<std::string> secret = SecretFor(exchange);
+  if (!secret.ok()) return std::nullopt;  // already rejected in Begin
+  std::string key =
+      aws::DeriveSigningKey(secret.value(), auth.date, auth.region, auth.service);
+  return aws::AwsChunkedDecoder(
+      std::move(key), aws::CredentialScope(auth.date, auth.region, auth.service),
+      auth.amz_date, auth.signature);
+}
+
+void Dispatcher::FinishAuthentication(Exchange& exchange) const {
+  if (exchange.early_response || !options_.verify_signatures || !exchange.auth) {
+    return;
+  }
+  const aws::SigV4Auth& auth = *exchange.auth;
+  if (aws::NeedsBodyToVerify(auth)) {
+    Result<std::string> secret = SecretFor(exchange);
+    if (!secret.ok()) {
+      exchange.early_response = Fail(exchange, secret.error());
+      return;
+    }
+    Status verified = aws::VerifySigV4(exchange.request, auth, secret.value(),
+                                       clock_->NowMillis());
+    if (!verified.ok()) {
+      exchange.early_response =
+          Fail(exchange, AdaptAuthError(exchange, verified.error()));
+      return;
+    }
+  }
+  Status payload = aws::VerifyPayloadHash(exchange.request, auth);
+  if (!payload.ok()) {
+    exchange.early_response =
+        Fail(exchange, AdaptAuthError(exchange, payload.error()));
+  }
 }
 
 void Dispatcher::RouteBody(Exchange& exchange) const {

@@ -58,6 +58,16 @@ class Dispatcher {
   // After the body was read, for query requests whose Action is in it.
   void RouteBody(Exchange& exchange) const;
 
+  // With --verify-signatures, the decoder that checks the chunk signatures
+  // of a signed aws-chunked body; nullopt when there is nothing to check.
+  std::optional<aws::AwsChunkedDecoder> ChunkVerifier(
+      const Exchange& exchange) const;
+
+  // After the body was read: checks what needed the body (signatures of
+  // requests that sent no x-amz-content-sha256, payload hashes). Sets
+  // exchange.early_response on failure.
+  void FinishAuthentication(Exchange& exchange) const;
+
   // Phase 2: decodes the input, calls the handler and encodes its reply.
   // Returns a WaitAndRetry when the handler asked to wait; the server then
   // calls Dispatch again after the wake-up or the deadline.
@@ -72,6 +82,12 @@ class Dispatcher {
 
  private:
   std::optional<AwsError> ResolveIdentity(Exchange& exchange) const;
+  // The secret of the request's access key, or the error AWS returns for
+  // an unknown key.
+  Result<std::string> SecretFor(const Exchange& exchange) const;
+  // Renames authentication errors the way the request's protocol names
+  // them.
+  AwsError AdaptAuthError(const Exchange& exchange, AwsError error) const;
 
   DispatcherOptions options_;
   const aws::Router* router_;
