@@ -387,7 +387,7 @@ class Loadgen:
             return failed_report(workload, f"brume_loadgen did not exit within {limit:.0f} s")
         if done.returncode != 0:
             return failed_report(
-                workload, f"brume_loadgen exited with {done.returncode}: {done.stderr.strip()[:300]}"
+                workload, f"brume_loadgen failed with exit status {done.returncode}: {done.stderr.strip()[:300]}"
             )
         try:
             return json.loads(done.stdout)
@@ -485,7 +485,8 @@ def measure_memory(server_factory, servers, loadgen, service, count):
 
 
 def run_system(server, loadgen, stream, results, notes):
-    """Run every workload the server serves; fill results[workload][name]."""
+    """Run every workload the server serves and store each report in
+    results[workload][server name]."""
     name = server.name
     static = name == "nginx"
     if static:
