@@ -25,10 +25,9 @@ Params CollectParams(const HttpRequest& request) {
   }
   std::string_view content_type =
       request.headers.Get("Content-Type").value_or("");
-  bool form_body =
-      content_type.empty() ||
-      platform::StartsWithIgnoreCase(content_type,
-                                     "application/x-www-form-urlencoded");
+  bool form_body = content_type.empty() ||
+                   platform::StartsWithIgnoreCase(
+                       content_type, "application/x-www-form-urlencoded");
   if (form_body && !request.body.spooled && !request.body.data.empty()) {
     for (auto& [name, value] : platform::ParseQueryString(request.body.data)) {
       params[std::move(name)] = std::move(value);
@@ -52,7 +51,8 @@ class QueryDecoder {
       std::string key = WireName(member, member.name);
       if (!prefix.empty()) key = prefix + "." + key;
       Document value;
-      if (ReadMember(member, key, &value)) result[member.name] = std::move(value);
+      if (ReadMember(member, key, &value))
+        result[member.name] = std::move(value);
     }
     return result;
   }
@@ -61,10 +61,11 @@ class QueryDecoder {
   // The parameter name of a member: ec2 uses queryName, then the
   // locationName with its first letter upper-cased; query uses locationName.
   std::string WireName(const Member& member, const char* fallback) const {
+    const char* location_name = MemberLocationName(service_, member);
     if (ec2_) {
       if (member.query_name != nullptr) return member.query_name;
-      if (member.location_name != nullptr) {
-        std::string name = member.location_name;
+      if (location_name != nullptr) {
+        std::string name = location_name;
         if (!name.empty() && name[0] >= 'a' && name[0] <= 'z') {
           name[0] = static_cast<char>(name[0] - 'a' + 'A');
         }
@@ -72,7 +73,7 @@ class QueryDecoder {
       }
       return fallback;
     }
-    return member.location_name != nullptr ? member.location_name : fallback;
+    return location_name != nullptr ? location_name : fallback;
   }
 
   bool HasChildren(const std::string& prefix) const {
@@ -134,10 +135,11 @@ class QueryDecoder {
                (shape.flags & kShapeFlattened) != 0) {
       // A flattened list's items take the list member's locationName in
       // place of the member's own name: "Attribute.1" for "Attributes".
-      if (item.location_name != nullptr) {
+      const char* item_name = MemberLocationName(service_, item);
+      if (item_name != nullptr) {
         size_t dot = key.rfind('.');
         list_prefix = (dot == std::string::npos ? "" : key.substr(0, dot + 1)) +
-                      item.location_name;
+                      item_name;
       }
     } else {
       list_prefix = key + "." + WireName(item, "member");

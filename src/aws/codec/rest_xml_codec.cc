@@ -2,9 +2,8 @@
 // headers, query string and status code through rest_bindings, the rest in
 // an XML body or a raw payload.
 
-#include <pugixml.hpp>
-
 #include <fstream>
+#include <pugixml.hpp>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -36,11 +35,10 @@ std::string ResponseNamespace(const ServiceModel& service) {
          ".amazonaws.com/doc/" + service.api_version + "/";
 }
 
-// Root elements of S3 responses whose output structure is the body, which
-// the botocore model does not carry. Other operations fall back to the
-// output shape's name; SDKs do not check the root name.
-// NOTE: the table is written from memory of S3 responses, not checked
-// operation by operation.
+// Root elements of S3 responses whose output structure is the body. The
+// botocore model does not carry them; they are the xmlName traits of the
+// output shapes in S3's Smithy model (as shipped in @aws-sdk/client-s3
+// 3.1178.0). Other operations fall back to the output shape's name.
 std::string_view S3ResultRoot(std::string_view operation) {
   struct Root {
     std::string_view operation;
@@ -62,6 +60,7 @@ std::string_view S3ResultRoot(std::string_view operation) {
       {"GetBucketVersioning", "VersioningConfiguration"},
       {"GetBucketWebsite", "WebsiteConfiguration"},
       {"GetObjectAcl", "AccessControlPolicy"},
+      {"GetObjectAttributes", "GetObjectAttributesResponse"},
       {"GetObjectTagging", "Tagging"},
       {"ListBucketAnalyticsConfigurations",
        "ListBucketAnalyticsConfigurationResult"},
@@ -142,9 +141,8 @@ Result<pugi::xml_node> ParseBody(const ServiceModel& service,
                                  std::string_view body,
                                  pugi::xml_document* document) {
   unsigned options = pugi::parse_default & ~pugi::parse_doctype;
-  pugi::xml_parse_result parsed =
-      document->load_buffer(body.data(), body.size(), options,
-                            pugi::encoding_utf8);
+  pugi::xml_parse_result parsed = document->load_buffer(
+      body.data(), body.size(), options, pugi::encoding_utf8);
   if (!parsed) return MalformedBody(service, parsed.description());
   pugi::xml_node root = document->document_element();
   if (!root) return MalformedBody(service, "no root element");
@@ -223,17 +221,15 @@ std::string EncodeXmlBody(const ServiceModel& service,
   if (body.payload != nullptr) {
     const Member& payload = *body.payload;
     const Shape& payload_shape = service.shape(payload.shape);
-    std::string_view name = payload.location_name != nullptr
-                                ? payload.location_name
-                            : payload_shape.xml_name != nullptr
-                                ? payload_shape.xml_name
-                                : payload.name;
+    std::string_view name =
+        payload.location_name != nullptr    ? payload.location_name
+        : payload_shape.xml_name != nullptr ? payload_shape.xml_name
+                                            : payload.name;
     if (payload.xml_namespace != nullptr) ns = payload.xml_namespace;
-    WriteXmlElement(writer, service, payload_shape, name, output[payload.name],
-                    style, ns,
-                    payload.xml_namespace_prefix != nullptr
-                        ? payload.xml_namespace_prefix
-                        : "");
+    WriteXmlElement(
+        writer, service, payload_shape, name, output[payload.name], style, ns,
+        payload.xml_namespace_prefix != nullptr ? payload.xml_namespace_prefix
+                                                : "");
     return writer.Finish();
   }
 
@@ -297,14 +293,14 @@ HttpResponse EncodeRestXml(const OperationRef& ref, const Document& output,
 
   if (operation.output != kNoShape) {
     const Shape& output_shape = service.shape(operation.output);
-    RestBodyMembers body = EncodeRestBindings(
-        service, Protocol::kRestXml, output_shape, output, response);
+    RestBodyMembers body = EncodeRestBindings(service, Protocol::kRestXml,
+                                              output_shape, output, response);
 
     const Shape* payload_shape =
         body.payload != nullptr ? &service.shape(body.payload->shape) : nullptr;
-    bool raw_payload = payload_shape != nullptr &&
-                       (payload_shape->type == ShapeType::kBlob ||
-                        payload_shape->type == ShapeType::kString);
+    bool raw_payload =
+        payload_shape != nullptr && (payload_shape->type == ShapeType::kBlob ||
+                                     payload_shape->type == ShapeType::kString);
     if (raw_payload) {
       // Streaming and blob payloads (GetObject bodies, bucket policies) go
       // out as they are: from a file range, from memory, or from the
@@ -315,8 +311,8 @@ HttpResponse EncodeRestXml(const OperationRef& ref, const Document& output,
         response.body = *ctx.response_payload;
       } else if (auto it = output.find(body.payload->name);
                  it != output.end()) {
-        response.body = it->is_string() ? it->get<std::string>()
-                                        : BlobBytes(*it);
+        response.body =
+            it->is_string() ? it->get<std::string>() : BlobBytes(*it);
       }
     } else if (body.payload != nullptr) {
       if (output.contains(body.payload->name)) {

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
-#include <pugixml.hpp>
 
+#include <pugixml.hpp>
 #include <string>
 
 #include "aws/codec/protocols.h"
@@ -16,7 +16,8 @@ OperationRef Ref(std::string_view service_id, std::string_view operation) {
   OperationRef ref;
   ref.service = FindServiceModel(service_id);
   EXPECT_NE(ref.service, nullptr) << service_id;
-  if (ref.service != nullptr) ref.operation = ref.service->FindOperation(operation);
+  if (ref.service != nullptr)
+    ref.operation = ref.service->FindOperation(operation);
   EXPECT_NE(ref.operation, nullptr) << operation;
   ref.protocol = Protocol::kRestXml;
   return ref;
@@ -72,14 +73,17 @@ TEST(RestXmlDecode, S3CompleteMultipartUpload) {
   HttpRequest request = Request(
       "POST", "uploadId=VXBsb2FkIElE",
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
-      "<Part><PartNumber>1</PartNumber><ETag>\"a54357aff0632cce46d942af68356b38\"</ETag></Part>"
-      "<Part><PartNumber>2</PartNumber><ETag>\"0c78aef83f66abc1fa1e8477f296d394\"</ETag>"
+      "<CompleteMultipartUpload "
+      "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+      "<Part><PartNumber>1</"
+      "PartNumber><ETag>\"a54357aff0632cce46d942af68356b38\"</ETag></Part>"
+      "<Part><PartNumber>2</"
+      "PartNumber><ETag>\"0c78aef83f66abc1fa1e8477f296d394\"</ETag>"
       "<ChecksumCRC32>AAAAAA==</ChecksumCRC32></Part>"
       "</CompleteMultipartUpload>");
 
-  Result<Document> input =
-      DecodeRestXml(ref, request, {{"Bucket", "b"}, {"Key+", "dir/object.bin"}});
+  Result<Document> input = DecodeRestXml(
+      ref, request, {{"Bucket", "b"}, {"Key+", "dir/object.bin"}});
   ASSERT_TRUE(input.ok()) << input.error().message;
   const Document& doc = input.value();
   EXPECT_EQ(doc["Bucket"], "b");
@@ -227,25 +231,25 @@ TEST(RestXmlDecode, Route53MalformedIsInvalidInput) {
 
 TEST(RestXmlEncode, S3ListObjectsV2) {
   OperationRef ref = Ref("s3", "ListObjectsV2");
-  Document output = {
-      {"Name", "photos"},
-      {"Prefix", "2006/"},
-      {"Delimiter", "/"},
-      {"MaxKeys", 1000},
-      {"KeyCount", 2},
-      {"IsTruncated", false},
-      {"Contents",
-       {{{"Key", "2006/a.jpg"},
-         {"LastModified", 1255369830},
-         {"ETag", "\"fba9dede5f27731c9771645a39863328\""},
-         {"Size", 434234},
-         {"StorageClass", "STANDARD"}},
-        {{"Key", "2006/b <&>.jpg"},
-         {"LastModified", 1255369830.5},
-         {"ETag", "\"0\""},
-         {"Size", 0},
-         {"StorageClass", "STANDARD"}}}},
-      {"CommonPrefixes", {{{"Prefix", "2006/jan/"}}, {{"Prefix", "2006/feb/"}}}}};
+  Document output = {{"Name", "photos"},
+                     {"Prefix", "2006/"},
+                     {"Delimiter", "/"},
+                     {"MaxKeys", 1000},
+                     {"KeyCount", 2},
+                     {"IsTruncated", false},
+                     {"Contents",
+                      {{{"Key", "2006/a.jpg"},
+                        {"LastModified", 1255369830},
+                        {"ETag", "\"fba9dede5f27731c9771645a39863328\""},
+                        {"Size", 434234},
+                        {"StorageClass", "STANDARD"}},
+                       {{"Key", "2006/b <&>.jpg"},
+                        {"LastModified", 1255369830.5},
+                        {"ETag", "\"0\""},
+                        {"Size", 0},
+                        {"StorageClass", "STANDARD"}}}},
+                     {"CommonPrefixes",
+                      {{{"Prefix", "2006/jan/"}}, {{"Prefix", "2006/feb/"}}}}};
   RequestContext ctx = Context();
 
   HttpResponse response = EncodeRestXml(ref, output, ctx);
@@ -343,15 +347,16 @@ TEST(RestXmlEncode, S3CompleteMultipartUploadResult) {
   pugi::xml_node root = ParseXml(document, response.body);
   EXPECT_STREQ(root.name(), "CompleteMultipartUploadResult");
   EXPECT_STREQ(root.child_value("Bucket"), "b");
-  EXPECT_STREQ(root.child_value("ETag"), "\"3858f62230ac3c915f300c664312c11f-9\"");
+  EXPECT_STREQ(root.child_value("ETag"),
+               "\"3858f62230ac3c915f300c664312c11f-9\"");
   EXPECT_FALSE(root.child("VersionId"));
   EXPECT_EQ(response.headers.Get("x-amz-version-id").value_or(""), "v1");
 }
 
 TEST(RestXmlEncode, S3GetBucketTaggingRoundTrip) {
   OperationRef get = Ref("s3", "GetBucketTagging");
-  Document tags = Document::array(
-      {{{"Key", "env"}, {"Value", "prod"}}, {{"Key", "owner"}, {"Value", "<me>"}}});
+  Document tags = Document::array({{{"Key", "env"}, {"Value", "prod"}},
+                                   {{"Key", "owner"}, {"Value", "<me>"}}});
   HttpResponse response = EncodeRestXml(get, {{"TagSet", tags}}, Context());
   pugi::xml_document document;
   pugi::xml_node root = ParseXml(document, response.body);
@@ -431,13 +436,14 @@ TEST(RestXmlError, S3NoSuchKey) {
   EXPECT_EQ(response.status, 404);
   EXPECT_EQ(response.headers.Get("x-amz-request-id").value_or(""),
             "4442587FB7D0A2F9");
-  EXPECT_EQ(response.body.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", 0),
-            0u);
+  EXPECT_EQ(
+      response.body.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", 0), 0u);
   pugi::xml_document document;
   pugi::xml_node root = ParseXml(document, response.body);
   EXPECT_STREQ(root.name(), "Error");
   EXPECT_STREQ(root.child_value("Code"), "NoSuchKey");
-  EXPECT_STREQ(root.child_value("Message"), "The specified key does not exist.");
+  EXPECT_STREQ(root.child_value("Message"),
+               "The specified key does not exist.");
   EXPECT_STREQ(root.child_value("Key"), "missing.txt");
   EXPECT_STREQ(root.child_value("RequestId"), "4442587FB7D0A2F9");
   EXPECT_EQ(response.headers.Get("x-amz-id-2").value_or(""),
@@ -447,9 +453,9 @@ TEST(RestXmlError, S3NoSuchKey) {
 
 TEST(RestXmlError, S3HandlerStatusKept) {
   const ServiceModel* s3 = FindServiceModel("s3");
-  AwsError error("PreconditionFailed",
-                 "At least one of the pre-conditions you specified did not hold",
-                 412);
+  AwsError error(
+      "PreconditionFailed",
+      "At least one of the pre-conditions you specified did not hold", 412);
   HttpResponse response = EncodeRestXmlError(s3, error, "r");
   EXPECT_EQ(response.status, 412);
 }

@@ -101,8 +101,10 @@ bool IsFlattened(const Member& member, const Shape& shape) {
          (shape.flags & kShapeFlattened) != 0;
 }
 
-const char* WireName(const Member& member, const char* fallback) {
-  return member.location_name != nullptr ? member.location_name : fallback;
+const char* WireName(const ServiceModel& service, const Member& member,
+                     const char* fallback) {
+  const char* name = MemberLocationName(service, member);
+  return name != nullptr ? name : fallback;
 }
 
 // Prefix of "xsi:type", or empty.
@@ -132,7 +134,7 @@ void WriteStructureAttributes(XmlWriter& writer, const ServiceModel& service,
     if ((member.flags & kMemberXmlAttribute) == 0) continue;
     auto it = value.find(member.name);
     if (it == value.end()) continue;
-    writer.Attribute(WireName(member, member.name),
+    writer.Attribute(WireName(service, member, member.name),
                      FormatScalar(service.shape(member.shape), &member, *it,
                                   style.always_millis));
   }
@@ -184,12 +186,12 @@ void WriteElement(XmlWriter& writer, const ServiceModel& service,
       if (!value.is_array()) break;
       const Member& item = service.member(shape.members_begin);
       const Shape& item_shape = service.shape(item.shape);
-      const char* item_name = WireName(item, "member");
+      const char* item_name = WireName(service, item, "member");
       for (const Document& element : value) {
-        WriteElement(writer, service, item_shape, &item, item_name, element,
-                     style, item.xml_namespace ? item.xml_namespace : "",
-                     item.xml_namespace_prefix ? item.xml_namespace_prefix
-                                               : "");
+        WriteElement(
+            writer, service, item_shape, &item, item_name, element, style,
+            item.xml_namespace ? item.xml_namespace : "",
+            item.xml_namespace_prefix ? item.xml_namespace_prefix : "");
       }
       break;
     }
@@ -199,9 +201,10 @@ void WriteElement(XmlWriter& writer, const ServiceModel& service,
       const Member& item = service.member(shape.members_begin + 1);
       for (auto it = value.begin(); it != value.end(); ++it) {
         writer.Open("entry");
-        writer.Element(WireName(key, "key"), it.key());
+        writer.Element(WireName(service, key, "key"), it.key());
         WriteElement(writer, service, service.shape(item.shape), &item,
-                     WireName(item, "value"), it.value(), style, {}, {});
+                     WireName(service, item, "value"), it.value(), style, {},
+                     {});
         writer.Close();
       }
       break;
@@ -217,8 +220,8 @@ Document ReadMapEntries(const ServiceModel& service, const Shape& shape,
   Document map = Document::object();
   const Member& key_member = service.member(shape.members_begin);
   const Member& value_member = service.member(shape.members_begin + 1);
-  std::string_view key_name = WireName(key_member, "key");
-  std::string_view value_name = WireName(value_member, "value");
+  std::string_view key_name = WireName(service, key_member, "key");
+  std::string_view value_name = WireName(service, value_member, "value");
   for (pugi::xml_node entry : node.children()) {
     if (entry.type() != pugi::node_element) continue;
     std::string key;
@@ -240,14 +243,13 @@ Document ReadMapEntries(const ServiceModel& service, const Shape& shape,
 }
 
 Document ReadFlattenedMap(const ServiceModel& service, const Shape& shape,
-                          const pugi::xml_node& parent,
-                          std::string_view name) {
+                          const pugi::xml_node& parent, std::string_view name) {
   // Each <name> child of `parent` is one entry with a key and a value.
   Document map = Document::object();
   const Member& key_member = service.member(shape.members_begin);
   const Member& value_member = service.member(shape.members_begin + 1);
-  std::string_view key_name = WireName(key_member, "key");
-  std::string_view value_name = WireName(value_member, "value");
+  std::string_view key_name = WireName(service, key_member, "key");
+  std::string_view value_name = WireName(service, value_member, "value");
   for (pugi::xml_node entry : parent.children()) {
     if (entry.type() != pugi::node_element || LocalName(entry) != name) {
       continue;
@@ -260,15 +262,21 @@ Document ReadFlattenedMap(const ServiceModel& service, const Shape& shape,
       if (LocalName(part) == value_name) value_node = part;
     }
     if (key_node && value_node) {
-      map[NodeText(key_node)] = ReadXmlValue(
-          service, service.shape(value_member.shape), &value_member,
-          value_node);
+      map[NodeText(key_node)] =
+          ReadXmlValue(service, service.shape(value_member.shape),
+                       &value_member, value_node);
     }
   }
   return map;
 }
 
 }  // namespace
+
+const char* MemberLocationName(const ServiceModel& service,
+                               const Member& member) {
+  if (member.location_name != nullptr) return member.location_name;
+  return service.shape(member.shape).xml_name;
+}
 
 std::string_view LocalName(const pugi::xml_node& node) {
   return LocalPart(node.name());
@@ -363,16 +371,16 @@ void WriteXmlMember(XmlWriter& writer, const ServiceModel& service,
                     const Member& member, const Document& value,
                     const XmlStyle& style) {
   const Shape& shape = service.shape(member.shape);
-  const char* name = WireName(member, member.name);
+  const char* name = WireName(service, member, member.name);
   if (shape.type == ShapeType::kList && IsFlattened(member, shape)) {
     if (!value.is_array()) return;
     // A flattened list repeats its items in the parent, named by the list
     // member's locationName when it has one (as botocore's parser reads).
     const Member& item = service.member(shape.members_begin);
-    const char* item_name = WireName(item, name);
+    const char* item_name = WireName(service, item, name);
     for (const Document& element : value) {
-      WriteElement(writer, service, service.shape(item.shape), &item,
-                   item_name, element, style, {}, {});
+      WriteElement(writer, service, service.shape(item.shape), &item, item_name,
+                   element, style, {}, {});
     }
     return;
   }
@@ -382,9 +390,9 @@ void WriteXmlMember(XmlWriter& writer, const ServiceModel& service,
     const Member& item = service.member(shape.members_begin + 1);
     for (auto it = value.begin(); it != value.end(); ++it) {
       writer.Open(name);
-      writer.Element(WireName(key, "key"), it.key());
+      writer.Element(WireName(service, key, "key"), it.key());
       WriteElement(writer, service, service.shape(item.shape), &item,
-                   WireName(item, "value"), it.value(), style, {}, {});
+                   WireName(service, item, "value"), it.value(), style, {}, {});
       writer.Close();
     }
     return;
@@ -426,7 +434,7 @@ Document ReadXmlStructure(const ServiceModel& service, const Shape& shape,
     const Member& member = service.member(shape.members_begin + i);
     if (member.location != Location::kBody) continue;
     const Shape& member_shape = service.shape(member.shape);
-    const char* name = WireName(member, member.name);
+    const char* name = WireName(service, member, member.name);
 
     if ((member.flags & kMemberXmlAttribute) != 0) {
       for (pugi::xml_attribute attribute : node.attributes()) {
@@ -445,7 +453,7 @@ Document ReadXmlStructure(const ServiceModel& service, const Shape& shape,
       // Accept the list member's locationName (botocore's output rule) and
       // the member's own name (its input rule).
       const Member& item = service.member(member_shape.members_begin);
-      std::string_view item_name = WireName(item, name);
+      std::string_view item_name = WireName(service, item, name);
       Document items = Document::array();
       for (pugi::xml_node child : node.children()) {
         if (child.type() != pugi::node_element) continue;

@@ -6,7 +6,6 @@
 // the same text rules in query parameters and XML.
 
 #include <pugixml.hpp>
-
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -42,7 +41,7 @@ std::string FormatScalar(const Shape& shape, const Member* member,
                          const Document& value, bool always_millis = false);
 
 // Parses the text form of a scalar of `shape`. Timestamps may be ISO 8601,
-// RFC 822 or epoch seconds whatever the format trait says. Throws
+// RFC 822 or epoch seconds regardless of the format trait. Throws
 // MalformedValue naming `member_name` when the text does not fit the shape.
 Document ParseScalar(const Shape& shape, std::string_view text,
                      std::string_view member_name);
@@ -83,6 +82,12 @@ Document ReadXmlStructure(const ServiceModel& service, const Shape& shape,
 // Reads `node` as a value of `shape`.
 Document ReadXmlValue(const ServiceModel& service, const Shape& shape,
                       const Member* member, const pugi::xml_node& node);
+
+// Returns the wire name of a member in XML and query parameters: its
+// locationName, else the locationName its target shape declares (SQS's
+// TagMap travels as "Tag"), else nullptr for the member name.
+const char* MemberLocationName(const ServiceModel& service,
+                               const Member& member);
 
 // Element name without its namespace prefix ("s3:Key" -> "Key").
 std::string_view LocalName(const pugi::xml_node& node);

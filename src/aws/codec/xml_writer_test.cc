@@ -1,8 +1,8 @@
 #include "aws/codec/xml_writer.h"
 
 #include <gtest/gtest.h>
-#include <pugixml.hpp>
 
+#include <pugixml.hpp>
 #include <string>
 
 namespace brume::aws::codec {
@@ -45,8 +45,7 @@ TEST(XmlWriter, EscapesTextAndAttributes) {
   ASSERT_TRUE(document.load_string(xml.c_str()));
   EXPECT_STREQ(document.child("Key").attribute("note").value(),
                "say \"hi\" & 'bye' <now>");
-  EXPECT_STREQ(document.child("Key").child_value(),
-               "a<b>&c \"d\" 'e'\r\nf\tg");
+  EXPECT_STREQ(document.child("Key").child_value(), "a<b>&c \"d\" 'e'\r\nf\tg");
 }
 
 TEST(XmlWriter, ControlCharactersAsReferences) {
