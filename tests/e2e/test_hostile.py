@@ -510,7 +510,7 @@ def test_presigned_v2_forged_signature(verifying_brume, signed_object):
     "Dispatcher::ResolveIdentity lets requests without any signature through as "
     "anonymous even with --verify-signatures, so an unsigned client can write to S3"))
 def test_unsigned_s3_write_rejected(verifying_brume, signed_object):
-    status, _, body = http_request(verifying_brume, "PUT", "/hostile-signed/k", b"overwritten")
+    status, _, body = http_request(verifying_brume, "PUT", "/hostile-signed/anonymous", b"x")
     assert status == 403
     assert xml_child_text(ElementTree.fromstring(body), "Code") == "AccessDenied"
 
@@ -741,4 +741,26 @@ def test_sigkill_during_writes(fresh_brume, tmp_path):
         received.update(message["Body"] for message in messages)
     assert acknowledged_messages <= received
     assert sorted(path.name for path in tmp_path.iterdir()) == ["data"]
+    assert fresh_brume.health()["status"] == "running"
+
+
+def test_sigkill_mid_upload_leaves_no_spool(fresh_brume, tmp_path):
+    s3 = s3_client(fresh_brume)
+    s3.create_bucket(Bucket="hostile-spool")
+    length = 50 << 20
+    headers = sign_headers("PUT", fresh_brume.endpoint + "/hostile-spool/big", b"",
+                           {"x-amz-content-sha256": "UNSIGNED-PAYLOAD"}, service="s3")
+    head = (f"PUT /hostile-spool/big HTTP/1.1\r\nHost: 127.0.0.1:{fresh_brume.port}\r\n"
+            f"Content-Length: {length}\r\n"
+            + "".join(f"{k}: {v}\r\n" for k, v in headers.items() if k.lower() != "host"))
+    with socket.create_connection(("127.0.0.1", fresh_brume.port), timeout=5) as sock:
+        sock.sendall(head.encode() + b"\r\n" + b"x" * (8 << 20))
+        time.sleep(0.3)
+        fresh_brume.kill9()
+    fresh_brume.start()
+    with pytest.raises(ClientError) as raised:
+        s3_client(fresh_brume).head_object(Bucket="hostile-spool", Key="big")
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    leftovers = [path for path in (tmp_path / "data").rglob("upload-*")]
+    assert leftovers == []
     assert fresh_brume.health()["status"] == "running"
