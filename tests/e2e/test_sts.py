@@ -115,6 +115,16 @@ def test_cli_assume_role(brume):
         "arn:aws:sts::111122223333:assumed-role/deployer/cli-session"
 
 
+def test_cli_web_identity_unsigned(brume):
+    # The CLI sends AssumeRoleWithWebIdentity unsigned, as its model allows.
+    token = jwt({"iss": "https://issuer.example.com", "sub": "cli-subject", "aud": "cli"})
+    _, output, _ = brume.cli("sts", "assume-role-with-web-identity", "--role-arn", ROLE_ARN,
+                             "--role-session-name", "cli-web", "--web-identity-token", token)
+    assert output["SubjectFromWebIdentityToken"] == "cli-subject"
+    assert output["AssumedRoleUser"]["Arn"] == \
+        "arn:aws:sts::111122223333:assumed-role/deployer/cli-web"
+
+
 def test_cli_validation_error_exit_code(brume):
     code, _, stderr = brume.cli("sts", "assume-role", "--role-arn", "arn:aws:iam::1:role/short-account-id",
                                 "--role-session-name", "s1", check=False)

@@ -496,6 +496,77 @@ TEST_F(StsServiceTest, AssumeRootIssuesRootCredentials) {
   EXPECT_EQ(bad_policy.error().code, "ValidationError");
 }
 
+TEST(FederationTest, JwtWithoutSubjectRejected) {
+  Result<WebIdentityClaims> no_subject =
+      ParseWebIdentityToken(MakeJwt({{"iss", "https://issuer"}}), 1000);
+  ASSERT_FALSE(no_subject.ok());
+  EXPECT_EQ(no_subject.error().code, "InvalidIdentityTokenException");
+
+  Result<WebIdentityClaims> bad_payload =
+      ParseWebIdentityToken("eyJhbGciOiJSUzI1NiJ9.!!!.sig", 1000);
+  ASSERT_FALSE(bad_payload.ok());
+  EXPECT_EQ(bad_payload.error().code, "InvalidIdentityTokenException");
+
+  Result<WebIdentityClaims> not_json =
+      ParseWebIdentityToken("eyJhbGciOiJSUzI1NiJ9." + Base64Url("[1,2]") + ".sig",
+                            1000);
+  ASSERT_FALSE(not_json.ok());
+}
+
+TEST(FederationTest, JwtExpiryComparedWithNow) {
+  Result<WebIdentityClaims> valid =
+      ParseWebIdentityToken(MakeJwt({{"sub", "u"}, {"exp", 2000}}), 1999);
+  ASSERT_TRUE(valid.ok());
+  EXPECT_EQ(valid.value().expires_at, 2000);
+
+  Result<WebIdentityClaims> expired =
+      ParseWebIdentityToken(MakeJwt({{"sub", "u"}, {"exp", 2000}}), 2000);
+  ASSERT_FALSE(expired.ok());
+  EXPECT_EQ(expired.error().code, "ExpiredTokenException");
+  EXPECT_EQ(expired.error().message,
+            "Token expired: current date/time 2000 must be before the "
+            "expiration date/time 2000");
+}
+
+TEST(FederationTest, SamlWithDefaultNamespace) {
+  std::string xml = R"(<Response xmlns="urn:oasis:names:tc:SAML:2.0:protocol">
+  <Assertion xmlns="urn:oasis:names:tc:SAML:2.0:assertion">
+    <Issuer>https://idp.example.org</Issuer>
+    <Subject><NameID Format="urn:example:format">bob</NameID></Subject>
+    <AttributeStatement>
+      <Attribute Name="https://aws.amazon.com/SAML/Attributes/RoleSessionName">
+        <AttributeValue> bob-session </AttributeValue>
+      </Attribute>
+      <Attribute Name="https://aws.amazon.com/SAML/Attributes/SessionDuration">
+        <AttributeValue>not-a-number</AttributeValue>
+      </Attribute>
+    </AttributeStatement>
+  </Assertion>
+</Response>)";
+  Result<SamlAssertion> assertion =
+      ParseSamlAssertion(platform::Base64Encode(xml), 1000);
+  ASSERT_TRUE(assertion.ok()) << assertion.error().message;
+  EXPECT_EQ(assertion.value().issuer, "https://idp.example.org");
+  EXPECT_EQ(assertion.value().subject, "bob");
+  EXPECT_EQ(assertion.value().subject_format, "urn:example:format");
+  EXPECT_EQ(assertion.value().role_session_name, "bob-session");
+  EXPECT_FALSE(assertion.value().session_duration.has_value());
+  EXPECT_TRUE(assertion.value().roles.empty());
+}
+
+TEST(FederationTest, SamlWithoutSessionNameRejected) {
+  std::string xml = R"(<Response><Assertion><Issuer>i</Issuer>
+    <Subject><NameID>bob</NameID></Subject></Assertion></Response>)";
+  Result<SamlAssertion> assertion =
+      ParseSamlAssertion(platform::Base64Encode(xml), 1000);
+  ASSERT_FALSE(assertion.ok());
+  EXPECT_EQ(assertion.error().code, "InvalidIdentityTokenException");
+
+  Result<SamlAssertion> not_base64 = ParseSamlAssertion("%%%", 1000);
+  ASSERT_FALSE(not_base64.ok());
+  EXPECT_EQ(not_base64.error().code, "InvalidIdentityTokenException");
+}
+
 TEST(SessionStoreTest, SerializedSessionRoundTrips) {
   Session session;
   session.kind = SessionKind::kFederatedUser;
