@@ -201,10 +201,9 @@ def test_visibility_delay_and_retention_on_the_clock(sqs, brume):
     assert counts["ApproximateNumberOfMessagesNotVisible"] == "0"
 
 
-@pytest.mark.xfail(strict=True, reason="the codec checks the deprecated AttributeNames member of "
-                   "ReceiveMessage against the QueueAttributeName enum of the model, but AWS accepts "
-                   "message system attribute names there")
 def test_receive_attribute_names_accepts_message_attributes(sqs):
+    # The deprecated AttributeNames member is typed as QueueAttributeName in
+    # the model, but AWS accepts message system attribute names in it.
     url = sqs.create_queue(QueueName=unique("names"))["QueueUrl"]
     sqs.send_message(QueueUrl=url, MessageBody="x")
     message = sqs.receive_message(QueueUrl=url, AttributeNames=["SentTimestamp"])["Messages"][0]
@@ -331,6 +330,53 @@ def test_dead_letter_queue_and_move_task(sqs, brume):
                              "maxReceiveCount": 1})
     response = error_of(sqs.set_queue_attributes, QueueUrl=url, Attributes={"RedrivePolicy": bad_policy})
     assert response["Error"]["Code"] == "InvalidParameterValue"
+
+
+def test_move_task_rate_limit_and_cancel(sqs, brume):
+    dlq_url = sqs.create_queue(QueueName=unique("movedlq"))["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    policy = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 1})
+    url = sqs.create_queue(QueueName=unique("movesrc"), Attributes={"RedrivePolicy": policy})["QueueUrl"]
+    src_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sqs.send_message_batch(QueueUrl=dlq_url, Entries=[{"Id": str(i), "MessageBody": str(i)} for i in range(3)])
+
+    def counts(queue_url):
+        return int(sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages"])
+                   ["Attributes"]["ApproximateNumberOfMessages"])
+
+    # One message per second: the first moves at once and the task keeps running.
+    handle = sqs.start_message_move_task(SourceArn=dlq_arn, DestinationArn=src_arn,
+                                         MaxNumberOfMessagesPerSecond=1)["TaskHandle"]
+    task = sqs.list_message_move_tasks(SourceArn=dlq_arn)["Results"][0]
+    assert task["Status"] == "RUNNING"
+    assert task["TaskHandle"] == handle
+    assert task["ApproximateNumberOfMessagesToMove"] == 3
+    assert task["MaxNumberOfMessagesPerSecond"] == 1
+    response = error_of(sqs.start_message_move_task, SourceArn=dlq_arn, DestinationArn=src_arn)
+    assert response["Error"]["Code"] == "InvalidParameterValue"
+
+    moved = sqs.cancel_message_move_task(TaskHandle=handle)["ApproximateNumberOfMessagesMoved"]
+    assert 1 <= moved < 3
+    task = sqs.list_message_move_tasks(SourceArn=dlq_arn)["Results"][0]
+    assert task["Status"] == "CANCELLED"
+    assert "TaskHandle" not in task
+    assert counts(url) == moved
+    assert counts(dlq_url) == 3 - moved
+    response = error_of(sqs.cancel_message_move_task, TaskHandle=handle)
+    assert response["Error"]["Code"] == "AWS.SimpleQueueService.UnsupportedOperation"
+
+    # A new task finishes as the service clock advances.
+    sqs.start_message_move_task(SourceArn=dlq_arn, DestinationArn=src_arn, MaxNumberOfMessagesPerSecond=1)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        tasks = sqs.list_message_move_tasks(SourceArn=dlq_arn, MaxResults=10)["Results"]
+        if tasks[0]["Status"] == "COMPLETED":
+            break
+        brume.advance_clock(1)
+        time.sleep(0.05)
+    assert [task["Status"] for task in tasks] == ["COMPLETED", "CANCELLED"]
+    assert counts(url) == 3
+    assert counts(dlq_url) == 0
 
 
 def test_purge_tags_and_permissions(sqs):

@@ -2,10 +2,13 @@
 // messages out of a dead-letter queue.
 
 #include <algorithm>
+#include <chrono>
 
 #include <fmt/format.h>
 
+#include "platform/clock.h"
 #include "platform/ids.h"
+#include "platform/timers.h"
 #include "platform/strings.h"
 #include "services/sqs/errors.h"
 #include "services/sqs/queue_store.h"
@@ -69,7 +72,7 @@ Reply SqsService::ListDeadLetterSourceQueues(RequestContext& ctx,
   return output;
 }
 
-void SqsService::RunMoveTask(MoveTask& task, int64_t now_ms) {
+void SqsService::MoveMessages(MoveTask& task, int64_t now_ms, int64_t limit) {
   std::shared_ptr<Queue> source = FindQueue(task.source_arn);
   if (source == nullptr) {
     task.status = "FAILED";
@@ -98,13 +101,13 @@ void SqsService::RunMoveTask(MoveTask& task, int64_t now_ms) {
   }
 
   std::map<std::string, std::vector<Message>> moved;
+  bool more_left = false;
   {
     std::lock_guard lock(source->mutex);
     platform::WriteBatch batch;
     std::vector<uint64_t> erased;
     for (const auto& [seq, message] : source->messages) {
       if (message.InFlight(now_ms)) continue;
-      ++task.to_move;
       const std::string& arn = task.destination_arn.empty()
                                    ? message.dead_letter_source_arn
                                    : task.destination_arn;
@@ -114,6 +117,15 @@ void SqsService::RunMoveTask(MoveTask& task, int64_t now_ms) {
         // TODO: AWS fails the whole task when a message has no valid
         // destination; this leaves such messages in place and moves the rest.
         continue;
+      }
+      bool limit_reached =
+          limit > 0 && static_cast<int64_t>(erased.size()) >= limit;
+      if (limit_reached || task.moved + static_cast<int64_t>(erased.size()) >=
+                               task.to_move) {
+        more_left = limit_reached &&
+                    task.moved + static_cast<int64_t>(erased.size()) <
+                        task.to_move;
+        break;
       }
       Message copy = message;
       copy.seq = NextSeq();
@@ -143,7 +155,24 @@ void SqsService::RunMoveTask(MoveTask& task, int64_t now_ms) {
     task.moved += static_cast<int64_t>(messages.size());
     DeliverMoved(arn, std::move(messages));
   }
-  task.status = "COMPLETED";
+  if (!more_left) task.status = "COMPLETED";
+}
+
+void SqsService::StopTaskTimer(MoveTask& task) {
+  if (task.timer_id != 0 && timers_ != nullptr) timers_->Cancel(task.timer_id);
+  task.timer_id = 0;
+}
+
+void SqsService::MoveTaskStep(const std::string& task_id) {
+  std::lock_guard tasks_lock(tasks_mutex_);
+  auto it = tasks_.find(task_id);
+  if (it == tasks_.end()) return;
+  MoveTask& task = it->second;
+  if (task.status == "RUNNING") {
+    int64_t now_ms = clock_ != nullptr ? clock_->NowMillis() : 0;
+    MoveMessages(task, now_ms, task.max_per_second);
+  }
+  if (task.status != "RUNNING") StopTaskTimer(task);
 }
 
 Reply SqsService::StartMessageMoveTask(RequestContext& ctx, Document& input) {
@@ -206,13 +235,31 @@ Reply SqsService::StartMessageMoveTask(RequestContext& ctx, Document& input) {
   Document handle = {{"taskId", task.id}, {"sourceArn", source_arn}};
   task.handle = platform::Base64Encode(handle.dump());
   task.started_ms = now_ms;
+  task.start_order = NextSeq();
   task.status = "RUNNING";
-  // TODO: moves run to completion within this call; AWS moves at up to
-  // MaxNumberOfMessagesPerSecond in the background, so a task stays
-  // RUNNING (and cancellable) for a while. Tasks are not persisted.
-  RunMoveTask(task, now_ms);
+  {
+    std::lock_guard lock(source->mutex);
+    for (const auto& [seq, message] : source->messages) {
+      if (!message.InFlight(now_ms)) ++task.to_move;
+    }
+  }
+
+  // The first step runs now, the next ones once per second of the service
+  // clock. Without a timer service (unit tests) the task runs to the end.
+  // TODO: tasks live only in memory, so a restart drops them.
+  MoveMessages(task, now_ms, timers_ != nullptr ? task.max_per_second : 0);
+  std::string task_id = task.id;
   std::string task_handle = task.handle;
-  tasks_[task.id] = std::move(task);
+  if (task.status == "RUNNING") {
+    std::weak_ptr<TimerGuard> guard = timer_guard_;
+    task.timer_id = timers_->Every(std::chrono::seconds(1), [guard, task_id] {
+      std::shared_ptr<TimerGuard> held = guard.lock();
+      if (held == nullptr) return;
+      std::lock_guard lock(held->mutex);
+      if (held->service != nullptr) held->service->MoveTaskStep(task_id);
+    });
+  }
+  tasks_[task_id] = std::move(task);
 
   Document output = {{"TaskHandle", task_handle}};
   return output;
@@ -245,7 +292,7 @@ Reply SqsService::ListMessageMoveTasks(RequestContext& ctx, Document& input) {
   // Most recent first.
   std::sort(matching.begin(), matching.end(),
             [](const MoveTask* a, const MoveTask* b) {
-              return a->started_ms > b->started_ms;
+              return a->start_order > b->start_order;
             });
   Document results = Document::array();
   for (const MoveTask* task : matching) {
@@ -297,6 +344,7 @@ Reply SqsService::CancelMessageMoveTask(RequestContext& ctx, Document& input) {
                     400};
   }
   task.status = "CANCELLED";
+  StopTaskTimer(task);
   Document output = {{"ApproximateNumberOfMessagesMoved", task.moved}};
   return output;
 }

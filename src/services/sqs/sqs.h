@@ -44,14 +44,17 @@ struct MoveTask {
   int max_per_second = 0;       // 0: no limit given
   std::string status;           // RUNNING, COMPLETED, CANCELLED, FAILED
   int64_t started_ms = 0;
+  uint64_t start_order = 0;  // orders tasks started within one millisecond
   int64_t moved = 0;
-  int64_t to_move = 0;
+  int64_t to_move = 0;  // messages not in flight in the source at start
   std::string failure_reason;
+  uint64_t timer_id = 0;  // the periodic move while RUNNING; 0 when none
 };
 
 class SqsService : public Service {
  public:
   explicit SqsService(const ServiceEnvironment& env);
+  ~SqsService() override;
 
   std::string_view id() const override { return "sqs"; }
   void Reset() override;
@@ -152,9 +155,15 @@ class SqsService : public Service {
   void ApplyChanges(Queue& queue, const PendingChanges& changes,
                     int64_t now_ms);
 
-  // Moves the messages of `task`'s source that are not in flight to the
-  // task's destination, or to each message's source queue (dead_letter.cc).
-  void RunMoveTask(MoveTask& task, int64_t now_ms);
+  // Moves up to `limit` (0: no limit) messages of `task`'s source that are
+  // not in flight to the task's destination, or to each message's source
+  // queue, and marks the task COMPLETED when none is left to move. Called
+  // with tasks_mutex_ held (dead_letter.cc).
+  void MoveMessages(MoveTask& task, int64_t now_ms, int64_t limit);
+  // One periodic step of a RUNNING task: MaxNumberOfMessagesPerSecond
+  // messages, or all of them when no rate was given.
+  void MoveTaskStep(const std::string& task_id);
+  void StopTaskTimer(MoveTask& task);
 
   platform::Storage* storage_;
   platform::Clock* clock_;
@@ -170,6 +179,15 @@ class SqsService : public Service {
 
   std::mutex tasks_mutex_;
   std::map<std::string, MoveTask> tasks_;  // by task id
+
+  // Lets timer callbacks reach the service only while it exists: the
+  // destructor clears `service` under `mutex`, which a running callback
+  // holds.
+  struct TimerGuard {
+    std::mutex mutex;
+    SqsService* service = nullptr;
+  };
+  std::shared_ptr<TimerGuard> timer_guard_ = std::make_shared<TimerGuard>();
 };
 
 // Strings of a list member that may be absent.

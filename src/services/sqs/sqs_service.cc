@@ -53,6 +53,8 @@ SqsService::SqsService(const ServiceEnvironment& env)
   BRUME_SQS_REGISTER(RemovePermission);
 #undef BRUME_SQS_REGISTER
 
+  timer_guard_->service = this;
+
   uint64_t max_seq = 0;
   if (storage_ != nullptr) {
     platform::Status status = LoadQueues(*storage_, &queues_, &max_seq);
@@ -77,15 +79,29 @@ SqsService::SqsService(const ServiceEnvironment& env)
   next_seq_ = std::max(max_seq + 1, now_us);
 }
 
-void SqsService::Reset() {
-  std::unique_lock lock(queues_mutex_);
-  for (auto& [arn, queue] : queues_) {
-    std::lock_guard queue_lock(queue->mutex);
-    queue->deleted = true;
+SqsService::~SqsService() {
+  {
+    std::lock_guard lock(timer_guard_->mutex);
+    timer_guard_->service = nullptr;
   }
-  queues_.clear();
-  deleted_at_ms_.clear();
   std::lock_guard tasks_lock(tasks_mutex_);
+  for (auto& [id, task] : tasks_) StopTaskTimer(task);
+}
+
+void SqsService::Reset() {
+  // One lock at a time: a move task step holds tasks_mutex_ while it looks
+  // queues up.
+  {
+    std::unique_lock lock(queues_mutex_);
+    for (auto& [arn, queue] : queues_) {
+      std::lock_guard queue_lock(queue->mutex);
+      queue->deleted = true;
+    }
+    queues_.clear();
+    deleted_at_ms_.clear();
+  }
+  std::lock_guard tasks_lock(tasks_mutex_);
+  for (auto& [id, task] : tasks_) StopTaskTimer(task);
   tasks_.clear();
 }
 
