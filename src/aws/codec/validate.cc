@@ -104,7 +104,12 @@ bool IsNumberType(ShapeType type) {
 
 class Validator {
  public:
-  explicit Validator(const ServiceModel& service) : service_(service) {}
+  // SQS returns its own InvalidAttributeName for an unknown attribute name,
+  // not a ValidationException, so the handlers of awsQueryCompatible
+  // services (SQS, CloudWatch) check enum values themselves.
+  // NOTE: that CloudWatch skips model enum checks too is not verified.
+  explicit Validator(const ServiceModel& service)
+      : service_(service), check_enums_(!service.aws_query_compatible) {}
 
   const std::vector<std::string>& errors() const { return errors_; }
 
@@ -127,7 +132,13 @@ class Validator {
         }
         continue;
       }
+      // A deprecated member keeps values its enum no longer lists, e.g.
+      // SQS ReceiveMessage AttributeNames accepts message system attribute
+      // names such as SentTimestamp.
+      const bool saved_check_enums = check_enums_;
+      if (member.flags & kMemberDeprecated) check_enums_ = false;
       CheckValue(service_.shape(member.shape), *it, child_path);
+      check_enums_ = saved_check_enums;
     }
   }
 
@@ -178,8 +189,8 @@ class Validator {
       }
     }
 
-    if (shape.type == ShapeType::kString && shape.enum_count > 0 &&
-        value.is_string()) {
+    if (check_enums_ && shape.type == ShapeType::kString &&
+        shape.enum_count > 0 && value.is_string()) {
       const std::string& text = value.get_ref<const std::string&>();
       bool found = false;
       std::string set;
@@ -306,6 +317,7 @@ class Validator {
   }
 
   const ServiceModel& service_;
+  bool check_enums_;
   std::vector<std::string> errors_;
 };
 
