@@ -600,8 +600,7 @@ def issue_verified(server, session_name):
 
 
 def test_issued_secret_verifies_signatures(verifying_brume):
-    # GET requests, because verification of form-body POSTs fails (see
-    # test_verified_post_accepted).
+    # GET requests, whose signatures cover the query string instead of a body.
     credentials = issue_verified(verifying_brume, "verified")
     status, root = query_get(verifying_brume, "GetCallerIdentity", **credentials)
     assert status == 200
@@ -613,11 +612,19 @@ def test_issued_secret_verifies_signatures(verifying_brume):
     assert find_text(root, "Code") == "SignatureDoesNotMatch"
 
 
-@pytest.mark.xfail(strict=True, reason="with --verify-signatures, the signature of a form-body "
-                   "POST is computed over an empty body")
 def test_verified_post_accepted(verifying_brume):
     identity = verifying_brume.client("sts").get_caller_identity()
     assert identity["Account"] == "000000000000"
+
+
+def test_verified_post_wrong_secret(verifying_brume):
+    output = assume(verifying_brume.client("sts"))
+    wrong_secret = dict(output["Credentials"], SecretAccessKey="x" * 40)
+    with pytest.raises(ClientError) as excinfo:
+        client_for(verifying_brume, wrong_secret).get_caller_identity()
+    code, _, status = error_of(excinfo)
+    assert code == "SignatureDoesNotMatch"
+    assert status == 403
 
 
 @pytest.mark.xfail(strict=True, reason="the dispatcher does not compare X-Amz-Security-Token "
