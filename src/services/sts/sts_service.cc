@@ -59,8 +59,9 @@ StsService::StsService(const ServiceEnvironment& env)
   Register("GetFederationToken", bind(&StsService::GetFederationToken));
   Register("GetSessionToken", bind(&StsService::GetSessionToken));
   // TODO: GetDelegatedAccessToken (trade-in tokens) and GetWebIdentityToken
-  // (JWTs signed for outbound federation) are not implemented, so the
-  // dispatcher returns NotImplemented for them.
+  // are not implemented, so the dispatcher returns NotImplemented for them.
+  // GetWebIdentityToken needs IAM's EnableOutboundWebIdentityFederation and
+  // an issuer URL that serves the OIDC discovery documents and signing keys.
 }
 
 void StsService::Reset() {
