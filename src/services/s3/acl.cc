@@ -145,11 +145,7 @@ Result<std::optional<Document>> AclFromInput(const Document& input,
     if (policy.contains("Owner")) acl["Owner"] = policy["Owner"];
     acl["Grants"] = policy.value("Grants", Document::array());
     for (Document& grant : acl["Grants"]) {
-      if (grant.contains("Grantee") &&
-          grant["Grantee"].value("Type", "") == "CanonicalUser" &&
-          !grant["Grantee"].contains("DisplayName")) {
-        grant["Grantee"]["DisplayName"] = std::string(owner_account);
-      }
+      if (grant.contains("Grantee")) grant["Grantee"].erase("DisplayName");
     }
     return std::optional<Document>(std::move(acl));
   }

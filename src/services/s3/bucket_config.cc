@@ -170,8 +170,10 @@ Status ValidateObjectLock(Document& config, Document& bucket) {
     int64_t amount = has_days ? retention["Days"].get<int64_t>()
                               : retention["Years"].get<int64_t>();
     if (amount <= 0) {
-      return InvalidArgumentError(
+      AwsError error = InvalidArgumentError(
           "Default retention period must be a positive integer value.");
+      error.code = "InvalidRetentionPeriod";
+      return error;
     }
   }
   bucket["ObjectLockEnabled"] = true;

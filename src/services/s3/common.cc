@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <ctime>
 #include <set>
 
@@ -63,10 +64,9 @@ std::string CanonicalUserId(std::string_view account_id) {
 }
 
 Document OwnerDocument(std::string_view account_id) {
-  // NOTE: AWS stopped returning DisplayName in most regions during 2025;
-  // brume still sends the account id there because older SDK code reads it.
-  return Document{{"ID", CanonicalUserId(account_id)},
-                  {"DisplayName", std::string(account_id)}};
+  // NOTE: S3 announced the end of DisplayName in owner and grantee
+  // elements during 2025; brume sends only the ID.
+  return Document{{"ID", CanonicalUserId(account_id)}};
 }
 
 std::string VersioningStatus(const Document& bucket) {
@@ -141,11 +141,8 @@ Status ValidateTagSet(const Document& tag_set, size_t max_tags) {
   }
   if (tag_set.size() > max_tags) {
     if (max_tags == 10) {
-      AwsError error;
-      error.code = "BadRequest";
-      error.message = "Object tags cannot be greater than 10";
-      error.http_status = 400;
-      return error;
+      invalid_tag.message = "Object tags cannot be greater than 10";
+      return invalid_tag;
     }
     invalid_tag.message = "Bucket tag count cannot be greater than 50";
     return invalid_tag;
@@ -175,6 +172,13 @@ Status ValidateTagSet(const Document& tag_set, size_t max_tags) {
   return Status();
 }
 
+void SortTagSet(Document& tag_set) {
+  std::sort(tag_set.begin(), tag_set.end(),
+            [](const Document& a, const Document& b) {
+              return InputString(a, "Key") < InputString(b, "Key");
+            });
+}
+
 Result<Document> ParseTaggingHeader(std::string_view header) {
   Document tag_set = Document::array();
   for (auto& [key, value] : platform::ParseQueryString(header, true)) {
@@ -182,6 +186,7 @@ Result<Document> ParseTaggingHeader(std::string_view header) {
   }
   Status valid = ValidateTagSet(tag_set, 10);
   if (!valid.ok()) return valid.error();
+  SortTagSet(tag_set);
   return tag_set;
 }
 
@@ -245,7 +250,7 @@ Status CheckPresignedExpiry(const RequestContext& ctx, double now_seconds) {
     } catch (const std::exception&) {
       signed_at.reset();
     }
-    if (!signed_at.has_value() || lifetime < 0) {
+    if (!signed_at.has_value()) {
       AwsError error;
       error.code = "AuthorizationQueryParametersError";
       error.message =
@@ -255,12 +260,8 @@ Status CheckPresignedExpiry(const RequestContext& ctx, double now_seconds) {
       return error;
     }
     if (lifetime > 604800) {
-      AwsError error;
-      error.code = "AuthorizationQueryParametersError";
-      error.message =
-          "X-Amz-Expires must be less than a week (in seconds) that is 604800";
-      error.http_status = 400;
-      return error;
+      return AccessDenied(
+          "X-Amz-Expires must be less than a week (in seconds) that is 604800");
     }
     int64_t expires_at = *signed_at + lifetime;
     if (now_seconds > static_cast<double>(expires_at)) {

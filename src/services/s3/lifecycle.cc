@@ -208,6 +208,7 @@ void ApplyBucketLifecycle(S3State& state, const Document& bucket, double now) {
           state.store().ListUploads(bucket_name);
       if (!uploads.ok()) continue;
       for (const Document& upload : uploads.value()) {
+        if (upload.value("Completed", false)) continue;
         if (!InputString(upload, "Key").starts_with(filter.prefix)) continue;
         if (now < DueTime(upload.value("Initiated", 0.0), days)) continue;
         std::string upload_id = InputString(upload, "UploadId");

@@ -153,7 +153,7 @@ Reply ListObjects(S3State& state, RequestContext& ctx, Document& input) {
   if (!page.ok()) return page.error();
 
   Document output = {{"Name", bucket_name},
-                     {"Prefix", EncodeKey(prefix, url)},
+                     {"Prefix", prefix},
                      {"Marker", EncodeKey(marker, url)},
                      {"MaxKeys", max_keys.value()},
                      {"IsTruncated", page.value().truncated}};
@@ -186,7 +186,7 @@ Reply ListObjectsV2(S3State& state, RequestContext& ctx, Document& input) {
   std::string prefix = InputString(input, "Prefix");
   std::string delimiter = InputString(input, "Delimiter");
   std::string start_after = InputString(input, "StartAfter");
-  bool has_token = input.contains("ContinuationToken");
+  bool has_token = !InputString(input, "ContinuationToken").empty();
   std::string token = InputString(input, "ContinuationToken");
   bool fetch_owner = input.value("FetchOwner", false);
 

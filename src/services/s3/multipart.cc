@@ -65,10 +65,26 @@ Result<Document> LoadUpload(S3State& state, std::string_view bucket,
       state.store().GetUpload(bucket, upload_id);
   if (!upload.ok()) return upload.error();
   if (!upload.value().has_value() ||
-      InputString(*upload.value(), "Key") != key) {
+      InputString(*upload.value(), "Key") != key ||
+      upload.value()->value("Completed", false)) {
     return NoSuchUpload(upload_id);
   }
   return std::move(*upload.value());
+}
+
+// Returns the response of an upload that was already completed: S3 answers
+// a repeated CompleteMultipartUpload with the same result.
+std::optional<Document> CompletedOutput(S3State& state, std::string_view bucket,
+                                        std::string_view key,
+                                        std::string_view upload_id) {
+  Result<std::optional<Document>> upload =
+      state.store().GetUpload(bucket, upload_id);
+  if (!upload.ok() || !upload.value().has_value()) return std::nullopt;
+  const Document& record = *upload.value();
+  if (!record.value("Completed", false) || InputString(record, "Key") != key) {
+    return std::nullopt;
+  }
+  return record["Output"];
 }
 
 // The algorithm an upload's parts are checked with: the upload's own, or
@@ -186,12 +202,7 @@ Reply CreateMultipartUpload(S3State& state, RequestContext& ctx,
     output["ChecksumAlgorithm"] = upload["ChecksumAlgorithm"];
     output["ChecksumType"] = type;
   }
-  static const char* kEncryptionMembers[] = {
-      "ServerSideEncryption", "SSEKMSKeyId", "BucketKeyEnabled",
-      "SSECustomerAlgorithm", "SSECustomerKeyMD5"};
-  for (const char* member : kEncryptionMembers) {
-    if (attributes.contains(member)) output[member] = attributes[member];
-  }
+  CopyEncryptionMembers(attributes, output);
   return output;
 }
 
@@ -266,10 +277,7 @@ Reply UploadPart(S3State& state, RequestContext& ctx, Document& input) {
 
   Document output = {{"ETag", part["ETag"]}};
   AddPartChecksum(upload.value(), part, client_sent, output);
-  const Document& attributes = upload.value()["Attributes"];
-  if (attributes.contains("ServerSideEncryption")) {
-    output["ServerSideEncryption"] = attributes["ServerSideEncryption"];
-  }
+  CopyEncryptionMembers(upload.value()["Attributes"], output);
   return output;
 }
 
@@ -361,6 +369,7 @@ Reply UploadPartCopy(S3State& state, RequestContext& ctx, Document& input) {
   AddPartChecksum(upload.value(), part, false, result);
   Document output = {{"CopyPartResult", std::move(result)}};
   if (source_versioned) output["CopySourceVersionId"] = source_version_id;
+  CopyEncryptionMembers(upload.value()["Attributes"], output);
   return output;
 }
 
@@ -372,10 +381,13 @@ Reply CompleteMultipartUpload(S3State& state, RequestContext& ctx,
   Result<Document> bucket = LoadBucket(state, bucket_name);
   if (!bucket.ok()) return bucket.error();
 
+  std::optional<Document> repeated;
   Result<Document> upload = [&]() {
     std::lock_guard<std::mutex> lock(state.mutex());
+    repeated = CompletedOutput(state, bucket_name, key, upload_id);
     return LoadUpload(state, bucket_name, key, upload_id);
   }();
+  if (repeated.has_value()) return *repeated;
   if (!upload.ok()) return upload.error();
   Result<std::vector<Document>> stored_parts =
       state.store().ListParts(upload_id);
@@ -515,10 +527,29 @@ Reply CompleteMultipartUpload(S3State& state, RequestContext& ctx,
   version["LastModified"] = state.Now();
   version["Owner"] = ctx.account_id;
   version["PartSizes"] = part_sizes;
+  // Part checksums, for GetObjectAttributes.
+  Document stored_part_checksums = Document::array();
+  for (const Document* part : chosen) {
+    stored_part_checksums.push_back(InputString(*part, "Checksum"));
+  }
+  version["PartChecksums"] = std::move(stored_part_checksums);
   version["ChecksumAlgorithm"] =
       std::string(platform::ChecksumAlgorithmName(algorithm));
   version["Checksum"] = checksum;
   version["ChecksumType"] = type;
+
+  Document output = {
+      {"Location", fmt::format("{}/{}/{}", ctx.endpoint, bucket_name,
+                               platform::PercentEncode(key, true))},
+      {"Bucket", bucket_name},
+      {"Key", key},
+      {"ETag", version["ETag"]}};
+  if (upload.value().contains("ChecksumAlgorithm")) {
+    AddChecksumMembers(version, output);
+  }
+  if (version.contains("ServerSideEncryption")) {
+    output["ServerSideEncryption"] = version["ServerSideEncryption"];
+  }
 
   Result<std::string> version_id = [&]() -> Result<std::string> {
     std::lock_guard<std::mutex> lock(state.mutex());
@@ -534,13 +565,24 @@ Reply CompleteMultipartUpload(S3State& state, RequestContext& ctx,
     Result<std::string> committed =
         CommitNewVersion(state, bucket.value(), key, version);
     if (!committed.ok()) return committed;
+    if (!VersioningStatus(bucket.value()).empty() &&
+        committed.value() != "null") {
+      output["VersionId"] = committed.value();
+    }
+    // NOTE: completed-upload records stay until the bucket is deleted; S3
+    // forgets them after a while.
+    Document completed = {{"UploadId", upload_id},
+                          {"Key", key},
+                          {"Completed", true},
+                          {"Output", output}};
     std::vector<int> numbers;
     for (const Document& part : stored_parts.value()) {
       numbers.push_back(part.value("PartNumber", 0));
       state.RemoveBlobLater(InputString(part, "Blob"));
     }
-    Status deleted = state.store().DeleteUpload(bucket_name, upload_id, numbers);
-    if (!deleted.ok()) return deleted.error();
+    Status finished =
+        state.store().FinishUpload(bucket_name, upload_id, numbers, completed);
+    if (!finished.ok()) return finished.error();
     return committed;
   }();
   if (!version_id.ok()) {
@@ -548,23 +590,6 @@ Reply CompleteMultipartUpload(S3State& state, RequestContext& ctx,
     return version_id.error();
   }
   state.PurgeRemovedBlobs();
-
-  Document output = {
-      {"Location", fmt::format("{}/{}/{}", ctx.endpoint, bucket_name,
-                               platform::PercentEncode(key, true))},
-      {"Bucket", bucket_name},
-      {"Key", key},
-      {"ETag", version["ETag"]}};
-  if (upload.value().contains("ChecksumAlgorithm")) {
-    AddChecksumMembers(version, output);
-  }
-  if (!VersioningStatus(bucket.value()).empty() &&
-      version_id.value() != "null") {
-    output["VersionId"] = version_id.value();
-  }
-  if (version.contains("ServerSideEncryption")) {
-    output["ServerSideEncryption"] = version["ServerSideEncryption"];
-  }
   return output;
 }
 
@@ -687,6 +712,7 @@ Reply ListMultipartUploads(S3State& state, RequestContext& ctx,
   std::string next_upload;
   int64_t count = 0;
   for (const Document& upload : sorted) {
+    if (upload.value("Completed", false)) continue;
     std::string key = InputString(upload, "Key");
     std::string upload_id = InputString(upload, "UploadId");
     if (!key.starts_with(prefix)) continue;

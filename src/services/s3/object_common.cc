@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "platform/crypto.h"
 #include "platform/strings.h"
 #include "services/s3/acl.h"
 #include "services/s3/errors.h"
@@ -44,7 +45,7 @@ std::string StripAwsChunked(std::string_view encodings) {
     if (item.empty() || platform::EqualsIgnoreCase(item, "aws-chunked")) {
       continue;
     }
-    if (!kept.empty()) kept += ",";
+    if (!kept.empty()) kept += ", ";
     kept += item;
   }
   return kept;
@@ -95,9 +96,9 @@ Result<ChecksumPlan> PlanChecksums(
     }
     if (value.empty()) continue;
     if (!platform::DecodeChecksumBase64(algorithm, value).has_value()) {
-      return InvalidRequest(
-          fmt::format("Value for {} header is invalid.",
-                      platform::ChecksumHeaderName(algorithm)));
+      return BadDigest(fmt::format(
+          "The {} you specified did not match the calculated checksum.",
+          platform::ChecksumAlgorithmName(algorithm)));
     }
     plan.expected.emplace_back(algorithm, value);
     AddUnique(plan.compute, algorithm);
@@ -207,7 +208,43 @@ Status ApplyWriteAttributes(S3State& state, const RequestContext& ctx,
   if (input.contains("BucketKeyEnabled")) {
     bucket_key = input["BucketKeyEnabled"].get<bool>();
   }
-  if (sse.empty() && !InputString(input, "SSECustomerAlgorithm").empty()) {
+  std::string customer_algorithm = InputString(input, "SSECustomerAlgorithm");
+  if (!sse.empty() && sse != "AES256" && sse != "aws:kms" &&
+      sse != "aws:kms:dsse") {
+    return InvalidArgument("The encryption method specified is not supported",
+                           "x-amz-server-side-encryption", sse);
+  }
+  if (!sse.empty() && !customer_algorithm.empty()) {
+    return InvalidArgument(
+        "Server Side Encryption with Customer provided key is incompatible "
+        "with the encryption method specified",
+        "x-amz-server-side-encryption", sse);
+  }
+  if (!kms_key.empty() && !sse.starts_with("aws:kms")) {
+    return InvalidArgument(
+        "Server Side Encryption with AWS Key Management Service is not "
+        "supported for this encryption method",
+        "x-amz-server-side-encryption-aws-kms-key-id", kms_key);
+  }
+  if (!customer_algorithm.empty()) {
+    std::string key;
+    std::string key_md5 = InputString(input, "SSECustomerKeyMD5");
+    if (customer_algorithm != "AES256" ||
+        !platform::Base64Decode(InputString(input, "SSECustomerKey"), &key) ||
+        key.size() != 32) {
+      return InvalidArgument(
+          "The secret key was invalid for the specified algorithm.",
+          "x-amz-server-side-encryption-customer-key", "");
+    }
+    if (!key_md5.empty() &&
+        key_md5 != platform::Base64Encode(platform::Md5(key))) {
+      return InvalidArgument(
+          "The calculated MD5 hash of the key did not match the hash that "
+          "was provided.",
+          "x-amz-server-side-encryption-customer-key-MD5", key_md5);
+    }
+  }
+  if (sse.empty() && !customer_algorithm.empty()) {
     version["SSECustomerAlgorithm"] = InputString(input, "SSECustomerAlgorithm");
     version["SSECustomerKeyMD5"] = InputString(input, "SSECustomerKeyMD5");
   } else {
@@ -283,13 +320,9 @@ Status ApplyWriteAttributes(S3State& state, const RequestContext& ctx,
 Status CheckWritePreconditions(const Document& input, const Document* current,
                                std::string_view key) {
   std::string if_none_match = InputString(input, "IfNoneMatch");
-  if (!if_none_match.empty()) {
-    if (platform::Trim(if_none_match) != "*") {
-      return NotImplementedFeature(
-          "A header you provided implies functionality that is not "
-          "implemented");
-    }
-    if (current != nullptr) return PreconditionFailed("If-None-Match");
+  if (!if_none_match.empty() && current != nullptr &&
+      EtagListMatches(if_none_match, InputString(*current, "ETag"))) {
+    return PreconditionFailed("If-None-Match");
   }
   std::string if_match = InputString(input, "IfMatch");
   if (!if_match.empty()) {
@@ -309,6 +342,15 @@ const Document* CurrentVersion(const std::optional<Document>& row) {
   const Document& latest = (*row)["Versions"][0];
   if (latest.value("DeleteMarker", false)) return nullptr;
   return &latest;
+}
+
+void CopyEncryptionMembers(const Document& record, Document& output) {
+  static const char* kEncryptionMembers[] = {
+      "ServerSideEncryption", "SSEKMSKeyId", "BucketKeyEnabled",
+      "SSECustomerAlgorithm", "SSECustomerKeyMD5"};
+  for (const char* member : kEncryptionMembers) {
+    if (record.contains(member)) output[member] = record[member];
+  }
 }
 
 std::string FormatHttpDate(int64_t epoch_seconds) {

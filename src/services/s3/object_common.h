@@ -71,6 +71,11 @@ Status CheckWritePreconditions(const Document& input, const Document* current,
 // nullptr when the row is missing or its latest version is a delete marker.
 const Document* CurrentVersion(const std::optional<Document>& row);
 
+// Copies the encryption members (ServerSideEncryption, SSEKMSKeyId,
+// BucketKeyEnabled, SSECustomer*) of a version or upload record into an
+// output document.
+void CopyEncryptionMembers(const Document& record, Document& output);
+
 // RFC 7231 date, e.g. "Wed, 21 Oct 2015 07:28:00 GMT".
 std::string FormatHttpDate(int64_t epoch_seconds);
 

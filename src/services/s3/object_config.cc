@@ -91,10 +91,11 @@ Result<Document> ReadVersion(S3State& state, const Document& input,
 
 Reply PutObjectTagging(S3State& state, RequestContext& ctx, Document& input) {
   (void)ctx;
-  const Document& tag_set = input.value("Tagging", Document::object())
-                                .value("TagSet", Document::array());
+  Document tag_set = input.value("Tagging", Document::object())
+                         .value("TagSet", Document::array());
   Status valid = ValidateTagSet(tag_set, 10);
   if (!valid.ok()) return valid.error();
+  SortTagSet(tag_set);
   Result<std::string> version_id =
       UpdateVersion(state, input, [&](Document& version, const Document&) {
         version["Tags"] = tag_set;
@@ -170,17 +171,21 @@ Reply PutObjectRetention(S3State& state, RequestContext& ctx,
         // An unexpired COMPLIANCE retention can only be extended; an
         // unexpired GOVERNANCE retention can be shortened or removed only
         // with the bypass header.
+        std::string mode = InputString(retention, "Mode");
+        if (retention.contains("Mode") && mode != "GOVERNANCE" &&
+            mode != "COMPLIANCE") {
+          return MalformedXml();
+        }
         if (version.contains("Retention")) {
           const Document& current = version["Retention"];
+          std::string current_mode = InputString(current, "Mode");
           double current_until = current.value("RetainUntilDate", 0.0);
           double new_until = retention.value("RetainUntilDate", 0.0);
           bool active = current_until > now;
-          bool shortening = !retention.contains("Mode") ||
-                            new_until < current_until ||
-                            (current.value("Mode", "") == "COMPLIANCE" &&
-                             retention.value("Mode", "") != "COMPLIANCE");
-          if (active && shortening) {
-            bool governance = current.value("Mode", "") == "GOVERNANCE";
+          bool weakened = !retention.contains("Mode") ||
+                          new_until < current_until || mode != current_mode;
+          if (active && weakened) {
+            bool governance = current_mode == "GOVERNANCE";
             if (!(governance && bypass)) {
               return AccessDenied(
                   "Access Denied because object protected by object lock.");

@@ -190,12 +190,7 @@ void AddObjectHeaders(const Document& version, const Document& bucket,
   if (version.contains("StorageClass")) {
     output["StorageClass"] = version["StorageClass"];
   }
-  static const char* kEncryptionMembers[] = {
-      "ServerSideEncryption", "SSEKMSKeyId", "BucketKeyEnabled",
-      "SSECustomerAlgorithm", "SSECustomerKeyMD5"};
-  for (const char* member : kEncryptionMembers) {
-    if (version.contains(member)) output[member] = version[member];
-  }
+  CopyEncryptionMembers(version, output);
   if (include_tag_count && version.contains("Tags") &&
       !version["Tags"].empty()) {
     output["TagCount"] = version["Tags"].size();
@@ -280,7 +275,7 @@ Reply ReadObject(S3State& state, RequestContext& ctx, Document& input,
 
   uint64_t size = version.value("Size", uint64_t{0});
   Document output = Document::object();
-  AddObjectHeaders(version, bucket.value(), !head, output);
+  AddObjectHeaders(version, bucket.value(), /*include_tag_count=*/true, output);
 
   // Select the bytes: one part, one range, or the whole object.
   std::optional<ByteRange> range;
@@ -290,7 +285,14 @@ Reply ReadObject(S3State& state, RequestContext& ctx, Document& input,
         version.value("PartSizes", Document::array({size}));
     if (part_number < 1 || part_number > static_cast<int>(part_sizes.size())) {
       if (part_number >= 1 && part_number <= kMaxPartNumber) {
-        return InvalidRange(fmt::format("partNumber={}", part_number), size);
+        AwsError error = InvalidRequest(
+            "The requested partnumber is not satisfiable");
+        error.code = "InvalidPart";
+        error.fields.emplace_back("PartNumberRequested",
+                                  std::to_string(part_number));
+        error.fields.emplace_back("ActualPartCount",
+                                  std::to_string(part_sizes.size()));
+        return error;
       }
       return InvalidArgument(
           "Part number must be an integer between 1 and 10000, inclusive",
@@ -526,12 +528,7 @@ Reply PutObject(S3State& state, RequestContext& ctx, Document& input) {
     output["VersionId"] = version_id.value();
   }
   AddChecksumMembers(version, output);
-  static const char* kEncryptionMembers[] = {
-      "ServerSideEncryption", "SSEKMSKeyId", "BucketKeyEnabled",
-      "SSECustomerAlgorithm", "SSECustomerKeyMD5"};
-  for (const char* member : kEncryptionMembers) {
-    if (version.contains(member)) output[member] = version[member];
-  }
+  CopyEncryptionMembers(version, output);
   AddCorsHeaders(state, ctx, bucket_name);
   return output;
 }
@@ -815,9 +812,7 @@ Reply CopyObject(S3State& state, RequestContext& ctx, Document& input) {
     output["VersionId"] = version_id.value();
   }
   if (source_versioned) output["CopySourceVersionId"] = source_version_id;
-  if (version.contains("ServerSideEncryption")) {
-    output["ServerSideEncryption"] = version["ServerSideEncryption"];
-  }
+  CopyEncryptionMembers(version, output);
   return output;
 }
 
@@ -859,7 +854,37 @@ Reply GetObjectAttributes(S3State& state, RequestContext& ctx,
     if (!checksum.empty()) output["Checksum"] = std::move(checksum);
   }
   if (wanted.count("ObjectParts") && version.contains("PartSizes")) {
-    output["ObjectParts"] = {{"TotalPartsCount", version["PartSizes"].size()}};
+    const Document& sizes = version["PartSizes"];
+    Document checksums = version.value("PartChecksums", Document::array());
+    std::optional<platform::ChecksumAlgorithm> algorithm =
+        platform::ParseChecksumAlgorithm(InputString(version, "ChecksumAlgorithm"));
+    int64_t marker = input.value("PartNumberMarker", int64_t{0});
+    int64_t max_parts = input.value("MaxParts", int64_t{1000});
+    Document parts = Document::array();
+    bool truncated = false;
+    int64_t last_number = marker;
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      int64_t number = static_cast<int64_t>(i) + 1;
+      if (number <= marker) continue;
+      if (static_cast<int64_t>(parts.size()) >= max_parts) {
+        truncated = true;
+        break;
+      }
+      Document part = {{"PartNumber", number}, {"Size", sizes[i]}};
+      if (algorithm.has_value() && i < checksums.size()) {
+        part[std::string(platform::ChecksumMemberName(*algorithm))] =
+            checksums[i];
+      }
+      parts.push_back(std::move(part));
+      last_number = number;
+    }
+    Document object_parts = {{"TotalPartsCount", sizes.size()},
+                             {"PartNumberMarker", marker},
+                             {"NextPartNumberMarker", last_number},
+                             {"MaxParts", max_parts},
+                             {"IsTruncated", truncated},
+                             {"Parts", std::move(parts)}};
+    output["ObjectParts"] = std::move(object_parts);
   }
   if (wanted.count("StorageClass")) {
     output["StorageClass"] = version.value("StorageClass", "STANDARD");

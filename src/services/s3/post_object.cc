@@ -105,7 +105,6 @@ Result<PostForm> ParseForm(const std::string& path, uint64_t size,
     // Content-Disposition: form-data; name="key"; filename="a.txt"
     std::string name;
     std::string filename;
-    bool has_filename = false;
     std::string part_content_type;
     size_t line_start = 0;
     while (line_start < headers.size()) {
@@ -129,11 +128,13 @@ Result<PostForm> ParseForm(const std::string& path, uint64_t size,
         return true;
       };
       attribute("name", &name);
-      has_filename = attribute("filename", &filename);
+      attribute("filename", &filename);
     }
     name = platform::ToLower(name);
 
-    if (name == "file" || has_filename) {
+    // Clients may send every field with a filename (requests' files=), so
+    // only the part named "file" is the upload.
+    if (name == "file") {
       // The file content runs to the last delimiter of the body.
       std::string closing = "\r\n" + delimiter;
       size_t closing_at = tail.value().rfind(closing);

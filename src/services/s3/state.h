@@ -97,6 +97,8 @@ void AddChecksumMembers(const Document& record, Document& output);
 // Parses an x-amz-tagging style query string into a TagSet, validating it
 // as S3 does for object tags.
 Result<Document> ParseTaggingHeader(std::string_view header);
+// Sorts a TagSet by key, the order S3 returns tags in.
+void SortTagSet(Document& tag_set);
 // Validates a TagSet for objects (max_tags 10) or buckets (max_tags 50).
 Status ValidateTagSet(const Document& tag_set, size_t max_tags);
 

@@ -189,6 +189,20 @@ Result<std::vector<Document>> Store::ListParts(std::string_view upload_id) {
   return parts;
 }
 
+Status Store::FinishUpload(std::string_view bucket, std::string_view upload_id,
+                           const std::vector<int>& part_numbers,
+                           const Document& completed) {
+  platform::WriteBatch batch;
+  batch.Put(std::string(kUploadsTable), ObjectRowKey(bucket, upload_id),
+            completed.dump());
+  for (int part_number : part_numbers) {
+    batch.Delete(std::string(kPartsTable), PartRowKey(upload_id, part_number));
+  }
+  platform::Status status = storage_->Write(batch);
+  if (!status.ok()) return StorageError(status);
+  return Status();
+}
+
 Status Store::DeleteUpload(std::string_view bucket, std::string_view upload_id,
                            const std::vector<int>& part_numbers) {
   platform::WriteBatch batch;

@@ -72,6 +72,11 @@ class Store {
                  const Document& record);
   // Parts in ascending part number order.
   Result<std::vector<Document>> ListParts(std::string_view upload_id);
+  // Replaces the upload row with `completed` and deletes its part rows in
+  // one batch.
+  Status FinishUpload(std::string_view bucket, std::string_view upload_id,
+                      const std::vector<int>& part_numbers,
+                      const Document& completed);
   // Deletes the upload row and its part rows in one batch.
   Status DeleteUpload(std::string_view bucket, std::string_view upload_id,
                       const std::vector<int>& part_numbers);
