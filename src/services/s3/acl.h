@@ -16,7 +16,7 @@ namespace brume::s3 {
 // The ACL S3 gives new buckets and objects: FULL_CONTROL for the owner.
 Document DefaultAcl(std::string_view owner_account);
 
-// Builds the ACL a request asks for through its ACL (x-amz-acl) member, its
+// Builds the ACL a request sets through its ACL (x-amz-acl) member, its
 // Grant* members or its AccessControlPolicy payload. Returns nullopt when
 // the request names none. Mixing a canned ACL with grants is an error, as
 // in S3.

@@ -72,8 +72,8 @@ Result<Document> LoadUpload(S3State& state, std::string_view bucket,
   return std::move(*upload.value());
 }
 
-// Returns the response of an upload that was already completed: S3 answers
-// a repeated CompleteMultipartUpload with the same result.
+// Returns the response of an upload that was already completed, because S3
+// returns the same result to a repeated CompleteMultipartUpload.
 std::optional<Document> CompletedOutput(S3State& state, std::string_view bucket,
                                         std::string_view key,
                                         std::string_view upload_id) {
@@ -569,8 +569,8 @@ Reply CompleteMultipartUpload(S3State& state, RequestContext& ctx,
         committed.value() != "null") {
       output["VersionId"] = committed.value();
     }
-    // NOTE: completed-upload records stay until the bucket is deleted; S3
-    // forgets them after a while.
+    // NOTE: completed-upload records stay until the bucket is deleted, but
+    // S3 drops them after a while.
     Document completed = {{"UploadId", upload_id},
                           {"Key", key},
                           {"Completed", true},

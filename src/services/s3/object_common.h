@@ -26,7 +26,8 @@ struct BodyFile {
 };
 Result<BodyFile> TakeRequestBody(S3State& state, const RequestContext& ctx);
 
-// Which checksums a write computes and which values the client sent.
+// Checksum plan of a write: the algorithms to compute and the values the
+// client sent.
 struct ChecksumPlan {
   std::vector<platform::ChecksumAlgorithm> compute;
   // base64 values sent in x-amz-checksum-* headers or trailers.

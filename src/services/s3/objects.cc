@@ -137,7 +137,7 @@ AwsError WithDeleteMarkerHeaders(AwsError error, const Document& marker,
   return error;
 }
 
-// Finds the version a read asks for. Returns a copy so that the caller can
+// Finds the version a read requests. Returns a copy so that the caller can
 // release the state mutex.
 Result<Document> ResolveReadVersion(S3State& state, const Document& bucket,
                                     std::string_view key,
