@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what brume needs from Debian packages: the build toolchain and
-# libraries, and with --test the test tools (pytest, Debian's boto3 for the
+# Installs what brume needs from Debian packages: the build toolchain, the
+# libraries and Debian's older botocore models (for SQS and CloudWatch query
+# traits), and with --test the test tools (pytest, Debian's boto3 for the
 # older query protocol clients, nginx for the benchmark's ceiling).
 # Installs only what is missing, so a second run costs nothing.
 set -euo pipefail
@@ -9,9 +10,12 @@ build_packages=(
   cmake ninja-build g++ ccache pkg-config
   libboost-dev nlohmann-json3-dev libpugixml-dev libspdlog-dev libfmt-dev
   libcli11-dev libsqlite3-dev libssl-dev zlib1g-dev libgtest-dev libgmock-dev
+  # The older SQS and CloudWatch query models, whose XML traits the model
+  # generator overlays onto the current JSON models.
+  python3-botocore
 )
 test_packages=(
-  python3-pytest python3-pytest-timeout python3-boto3 python3-botocore
+  python3-pytest python3-pytest-timeout python3-boto3
   nginx-light nodejs npm
 )
 

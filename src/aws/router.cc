@@ -79,6 +79,19 @@ void RequiredBindings(const ServiceModel& service, const Operation& operation,
   }
 }
 
+// False when a '%' is not followed by two hex digits.
+bool HasValidPercentEscapes(std::string_view text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') continue;
+    if (i + 2 >= text.size() || !std::isxdigit(static_cast<unsigned char>(text[i + 1])) ||
+        !std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+      return false;
+    }
+    i += 2;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<std::string> VirtualHostedBucket(std::string_view host) {
@@ -245,6 +258,12 @@ Route Router::RouteHeaders(const HttpRequest& request,
         (scope_is_query || scoped.empty())) {
       Route route;
       route.kind = Route::Kind::kNeedBody;
+      // Until the Action is read, errors render as query XML for the
+      // scope's service.
+      route.ref.protocol = Protocol::kQuery;
+      for (const ServiceModel* service : scoped) {
+        if (ServesQuery(*service)) route.ref.service = service;
+      }
       return route;
     }
   }
@@ -441,6 +460,13 @@ Route Router::RouteRest(const HttpRequest& request,
   }
 
   QueryPairs query = platform::ParseQueryString(request.query);
+  if (std::string_view(candidates.front()->id) == "s3" &&
+      !HasValidPercentEscapes(request.path)) {
+    route.ref.service = candidates.front();
+    route.error = AwsError{"InvalidURI", "Couldn't parse the specified URI.", 400};
+    route.error->fields.emplace_back("URI", request.path);
+    return route;
+  }
   int best_score = -1;
   for (const ServiceModel* service : candidates) {
     std::string path = request.path;

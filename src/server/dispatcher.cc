@@ -29,6 +29,30 @@ AwsError UnknownAccessKey(bool s3) {
                   403};
 }
 
+// The service of a malformed Authorization header's credential scope
+// ("Credential=AKID/20150830/us-east-1/sts/aws4_request"), for routing its
+// error.
+std::optional<aws::SigV4Auth> ScopeHint(const HttpRequest& request) {
+  std::string_view text;
+  if (auto header = request.headers.Get("Authorization")) text = *header;
+  size_t start = text.find("Credential=");
+  if (start == std::string_view::npos) return std::nullopt;
+  std::string_view credential = text.substr(start + 11);
+  credential = credential.substr(0, credential.find_first_of(", "));
+  std::vector<std::string_view> parts;
+  while (!credential.empty()) {
+    size_t slash = credential.find('/');
+    parts.push_back(credential.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    credential.remove_prefix(slash + 1);
+  }
+  if (parts.size() < 4) return std::nullopt;
+  aws::SigV4Auth hint;
+  hint.region = std::string(parts[2]);
+  hint.service = std::string(parts[3]);
+  return hint;
+}
+
 // Milliseconds since the epoch of an X-Amz-Date value (20150830T123600Z).
 std::optional<int64_t> ParseAmzDate(std::string_view text) {
   std::tm tm{};
@@ -85,18 +109,22 @@ void Dispatcher::Begin(Exchange& exchange) const {
     ctx.endpoint = "http://" + std::string(*host);
   }
 
-  // SigV4 fields, if the request is signed.
+  // SigV4 fields, if the request is signed. A malformed signature still
+  // names its service, so its error takes that service's protocol.
   std::optional<AwsError> auth_error;
+  std::optional<aws::SigV4Auth> scope_hint;
   if (auto parsed = aws::ParseSigV4(exchange.request)) {
     if (parsed->ok()) {
       exchange.auth = std::move(*parsed).value();
     } else {
       auth_error = parsed->error();
+      scope_hint = ScopeHint(exchange.request);
     }
   }
 
-  exchange.route = router_->RouteHeaders(
-      exchange.request, exchange.auth ? &*exchange.auth : nullptr);
+  const aws::SigV4Auth* routing_auth =
+      exchange.auth ? &*exchange.auth : (scope_hint ? &*scope_hint : nullptr);
+  exchange.route = router_->RouteHeaders(exchange.request, routing_auth);
   ctx.request_id =
       IsS3(exchange.route.ref) ? platform::NewS3RequestId() : platform::NewUuid();
   if (exchange.route.ref.service) ctx.service = exchange.route.ref.service->id;
@@ -114,6 +142,8 @@ void Dispatcher::Begin(Exchange& exchange) const {
     exchange.early_response = Fail(exchange, *exchange.route.error);
     return;
   }
+  // A query request's identity is resolved once its Action is known.
+  if (exchange.route.kind == aws::Route::Kind::kNeedBody) return;
   if (auto error = ResolveIdentity(exchange)) {
     exchange.early_response = Fail(exchange, *error);
   }
@@ -125,6 +155,9 @@ std::optional<AwsError> Dispatcher::ResolveIdentity(Exchange& exchange) const {
   ctx.account_id = platform::DefaultAccountForAccessKey("");
   if (!exchange.auth) {
     ctx.caller_arn = "";  // anonymous
+    if (options_.verify_signatures && !AllowsAnonymous(exchange)) {
+      return MissingAuthentication(exchange);
+    }
     return std::nullopt;
   }
   const aws::SigV4Auth& auth = *exchange.auth;
@@ -147,6 +180,16 @@ std::optional<AwsError> Dispatcher::ResolveIdentity(Exchange& exchange) const {
   if (credential) {
     ctx.account_id = credential->account_id;
     ctx.caller_arn = credential->arn;
+    // Temporary credentials are valid only with the session token they
+    // were issued with.
+    if (credential->session_token != auth.security_token) {
+      if (s3) {
+        return AwsError{"InvalidToken",
+                        "The provided token is malformed or otherwise invalid.", 400};
+      }
+      return AwsError{"InvalidClientTokenId",
+                      "The security token included in the request is invalid.", 403};
+    }
     if (credential->expiration_ms != 0 &&
         credential->expiration_ms <= clock_->NowMillis()) {
       return AwsError{"ExpiredToken",
@@ -173,6 +216,30 @@ std::optional<AwsError> Dispatcher::ResolveIdentity(Exchange& exchange) const {
                                      clock_->NowMillis());
   if (!verified.ok()) return AdaptAuthError(exchange, verified.error());
   return std::nullopt;
+}
+
+bool Dispatcher::AllowsAnonymous(const Exchange& exchange) const {
+  const aws::Route& route = exchange.route;
+  // Browser form uploads carry their signature in the form; CORS
+  // preflights are never signed.
+  if (!route.pseudo_operation.empty()) return true;
+  return route.ref.operation && route.ref.operation->auth_none;
+}
+
+AwsError Dispatcher::MissingAuthentication(const Exchange& exchange) const {
+  const HttpRequest& request = exchange.request;
+  bool sigv2 = request.headers.Get("Authorization").has_value() ||
+               request.query.find("AWSAccessKeyId=") != std::string::npos;
+  std::string why = sigv2 ? " brume verifies SigV4 signatures only; sign with "
+                            "Signature Version 4."
+                          : "";
+  if (IsS3(exchange.route.ref)) {
+    return AwsError{"AccessDenied", "Access Denied." + why, 403};
+  }
+  return AwsError{"MissingAuthenticationToken",
+                  "The request must contain either a valid (registered) AWS "
+                  "access key ID or X.509 certificate." + why,
+                  403};
 }
 
 Result<std::string> Dispatcher::SecretFor(const Exchange& exchange) const {
@@ -255,6 +322,8 @@ void Dispatcher::RouteBody(Exchange& exchange) const {
     exchange.early_response = Fail(exchange, *exchange.route.error);
     return;
   }
+  // A query request's identity is resolved once its Action is known.
+  if (exchange.route.kind == aws::Route::Kind::kNeedBody) return;
   if (auto error = ResolveIdentity(exchange)) {
     exchange.early_response = Fail(exchange, *error);
   }

@@ -82,6 +82,10 @@ class Dispatcher {
 
  private:
   std::optional<AwsError> ResolveIdentity(Exchange& exchange) const;
+  // Operations callable without a signature even under
+  // --verify-signatures (AssumeRoleWithWebIdentity, S3 form uploads).
+  bool AllowsAnonymous(const Exchange& exchange) const;
+  AwsError MissingAuthentication(const Exchange& exchange) const;
   // The secret of the request's access key, or the error AWS returns for
   // an unknown key.
   Result<std::string> SecretFor(const Exchange& exchange) const;

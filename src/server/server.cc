@@ -144,6 +144,15 @@ class BodySink {
     if (chunked_) {
       Status complete = decoder_.Finish();
       if (!complete.ok()) return complete.error();
+      if (auto declared = request_->headers.Get("x-amz-decoded-content-length");
+          declared && *declared != std::to_string(decoder_.decoded_size())) {
+        return AwsError{"IncompleteBody",
+                        "You did not provide the number of bytes specified by "
+                        "the x-amz-decoded-content-length HTTP header (" +
+                            std::string(*declared) + "); the chunks carried " +
+                            std::to_string(decoder_.decoded_size()) + " bytes.",
+                        400};
+      }
       request_->body.trailers = decoder_.trailers();
       StripAwsChunkedEncoding(*request_);
     }
@@ -356,10 +365,53 @@ class Server::Impl {
     auto& header = parser.get();
     bool keep_alive = header.keep_alive();
 
+    // A Transfer-Encoding that does not end in chunked leaves the body
+    // length unknown, so its bytes could pass for a second request (RFC 9112
+    // section 6.3: 400 and close). Other codings before chunked are not
+    // implemented (section 6.1: 501). HTTP/1.1 also requires Host.
+    if (auto coding = header.find(http::field::transfer_encoding);
+        coding != header.end() &&
+        !platform::EqualsIgnoreCase(platform::Trim(coding->value()), "chunked")) {
+      std::string_view value = coding->value();
+      size_t comma = value.rfind(',');
+      std::string_view last =
+          platform::Trim(comma == std::string_view::npos ? value : value.substr(comma + 1));
+      bool ends_chunked = platform::EqualsIgnoreCase(last, "chunked");
+      HttpResponse response =
+          ends_chunked
+              ? PlainError(501, "NotImplemented",
+                           "A header you provided implies functionality that is "
+                           "not implemented: Transfer-Encoding '" + std::string(value) +
+                               "'; send the body with only 'Transfer-Encoding: "
+                               "chunked' or a Content-Length.")
+              : PlainError(400, "BadRequest",
+                           "Transfer-Encoding '" + std::string(value) +
+                               "' does not end in chunked, so the body length is "
+                               "unknown; send a Content-Length or "
+                               "'Transfer-Encoding: chunked'.");
+      co_await WriteResponse(stream, response, false, false);
+      platform::LogRequest({"", "", response.status,
+                            ends_chunked ? "NotImplemented" : "BadRequest", 0, ""});
+      co_return false;
+    }
+    if (header.version() >= 11 && header.find(http::field::host) == header.end()) {
+      HttpResponse response = PlainError(
+          400, "BadRequest", "HTTP/1.1 requests must carry a Host header.");
+      co_await WriteResponse(stream, response, false, false);
+      platform::LogRequest({"", "", response.status, "BadRequest", 0, ""});
+      co_return false;
+    }
+
     Exchange exchange;
     HttpRequest& request = exchange.request;
     request.method = std::string(header.method_string());
     request.target = std::string(header.target());
+    // Absolute-form targets ("http://host:port/path") carry the path after
+    // the authority.
+    if (request.target.starts_with("http://") || request.target.starts_with("https://")) {
+      size_t path_start = request.target.find('/', request.target.find("//") + 2);
+      request.target = path_start == std::string::npos ? "/" : request.target.substr(path_start);
+    }
     size_t question = request.target.find('?');
     request.path = request.target.substr(0, question);
     if (question != std::string::npos) request.query = request.target.substr(question + 1);

@@ -207,7 +207,6 @@ def test_binary_noise(brume):
         assert parse_raw_response(received)[0] == 400
 
 
-@pytest.mark.xfail(strict=True, reason="brume's HTTP server accepts HTTP/1.1 requests without Host")
 def test_missing_host(brume):
     # RFC 9112 section 3.2: a server must respond 400 to an HTTP/1.1 request
     # without a Host header.

@@ -115,10 +115,6 @@ def test_chunked_body_cut_short(brume):
         assert parse_raw_response(data)[0] == 400
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "server.cc ServeOne: Beast treats a request whose Transfer-Encoding does not end in "
-    "chunked as having no body, so the body bytes are parsed as a second request "
-    "(RFC 9112 section 6.3 requires 400 and closing the connection)"))
 def test_unknown_transfer_coding_closes_connection(brume):
     # The body is a whole second request, which a smuggling-prone server responds to.
     smuggled = b"GET /_brume/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
@@ -129,9 +125,6 @@ def test_unknown_transfer_coding_closes_connection(brume):
     assert split_responses(data) == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "server.cc ReadBody: 'Transfer-Encoding: gzip, chunked' is read as plain chunked and the "
-    "gzip coding is ignored (RFC 9112 section 6.1: respond 501 to an unknown coding)"))
 def test_gzip_transfer_coding_not_ignored(brume):
     body = b"%x\r\n%s\r\n0\r\n\r\n" % (len(STS_BODY), STS_BODY)
     request = form_head(b"Transfer-Encoding: gzip, chunked\r\n\r\n") + body
@@ -181,9 +174,6 @@ def test_pipelined_requests(brume):
     assert data.count(b"HTTP/1.1 200 OK") == 3
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "server.cc ServeOne copies an absolute-form target into request.path, so the router "
-    "sends 'http://host/...' to S3 (RFC 9112 section 3.2.2: servers must accept it)"))
 def test_absolute_form_target(brume):
     request = (f"GET http://127.0.0.1:{brume.port}/_brume/health HTTP/1.1\r\n"
                f"Host: 127.0.0.1\r\nConnection: close\r\n\r\n").encode()
@@ -325,10 +315,6 @@ def test_query_error_for_malformed_authorization(brume):
     assert b"IncompleteSignature" in body
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "dispatcher.cc Dispatcher::Begin encodes errors raised before the query body is read "
-    "(bad Authorization) with the JSON codec, because the route has no protocol yet; "
-    "STS returns an XML ErrorResponse"))
 def test_sts_authorization_error_is_xml(brume):
     status, headers, body = http_request(
         brume, "POST", "/", STS_BODY,
@@ -340,10 +326,6 @@ def test_sts_authorization_error_is_xml(brume):
     assert xml_child_text(root, "Error/Code") == "IncompleteSignature"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "server.cc ServeOne: a body read error on a query request (route kind kNeedBody) is "
-    "passed to Dispatcher::Fail before RouteBody, so STS gets a JSON IncompleteBody error "
-    "that also blames a Content-Length the request does not have"))
 def test_sts_bad_chunked_body_error_is_xml(brume):
     headers = sign_headers("POST", brume.endpoint + "/", STS_BODY, {"Content-Type": FORM},
                            service="sts")
@@ -425,9 +407,6 @@ def test_encoded_traversal_key_is_literal(brume):
     assert xml_child_text(ElementTree.fromstring(body), "Code") == "NoSuchBucket"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the S3 route decodes an invalid percent-escape ('%ZZ', a lone '%') as literal text "
-    "and stores the object; S3 rejects such a URI with 400 InvalidURI"))
 @pytest.mark.parametrize("suffix", ["a%ZZb", "%"])
 def test_invalid_percent_escape_in_key(brume, suffix):
     s3 = s3_client(brume)
@@ -496,9 +475,6 @@ def test_presigned_v4_tampered(verifying_brume, signed_object, edit):
     assert xml_child_text(ElementTree.fromstring(body), "Code") == "SignatureDoesNotMatch"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "with --verify-signatures, SigV2 query authentication (AWSAccessKeyId, Signature, "
-    "Expires) has only its expiry checked: a forged Signature is accepted"))
 def test_presigned_v2_forged_signature(verifying_brume, signed_object):
     expires = int(time.time()) + 300
     status, _ = fetch(f"{verifying_brume.endpoint}/hostile-signed/k?AWSAccessKeyId=test"
@@ -506,18 +482,12 @@ def test_presigned_v2_forged_signature(verifying_brume, signed_object):
     assert status == 403
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Dispatcher::ResolveIdentity lets requests without any signature through as "
-    "anonymous even with --verify-signatures, so an unsigned client can write to S3"))
 def test_unsigned_s3_write_rejected(verifying_brume, signed_object):
     status, _, body = http_request(verifying_brume, "PUT", "/hostile-signed/anonymous", b"x")
     assert status == 403
     assert xml_child_text(ElementTree.fromstring(body), "Code") == "AccessDenied"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Dispatcher::ResolveIdentity accepts unsigned STS requests under --verify-signatures; "
-    "STS returns 403 MissingAuthenticationToken"))
 def test_unsigned_sts_rejected(verifying_brume):
     status, _, body = http_request(verifying_brume, "POST", "/", STS_BODY,
                                    {"Content-Type": FORM})
@@ -615,9 +585,6 @@ def test_aws_chunked_small_chunk(verifying_brume, signed_object):
     assert xml_child_text(root, "BadChunkSize") == "100"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "server.cc BodySink::Finish never compares the decoded aws-chunked size with "
-    "x-amz-decoded-content-length, so the object is stored; S3 returns 400 IncompleteBody"))
 @pytest.mark.parametrize("declared", [5, 99_999])
 def test_aws_chunked_decoded_length_mismatch(brume, declared):
     s3 = s3_client(brume)

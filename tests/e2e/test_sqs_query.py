@@ -180,8 +180,6 @@ def test_debian_client_speaks_query(brume):
 
 
 @needs_debian_client
-@pytest.mark.xfail(strict=True, reason="the query codec ignores the shape-level locationName 'Tag' of "
-                   "TagMap, so TagQueue's Tag.N.Key/Tag.N.Value pairs decode to no Tags member")
 def test_debian_client_tags_over_query(brume):
     out = run_debian_client(brume, "--tags")
     assert out["tags"] == {"k": "v"}

@@ -298,8 +298,6 @@ def test_transitive_tag_key_without_tag(sts):
     assert status == 400
 
 
-@pytest.mark.xfail(strict=True, reason="the dispatcher renders ExpiredToken of a query request "
-                   "whose Action is in the form body as JSON, not as query XML")
 def test_expired_credentials_rejected(fresh_brume):
     # A brume of its own, because moving the clock would skew the expiration
     # checks of the other tests.
@@ -627,8 +625,6 @@ def test_verified_post_wrong_secret(verifying_brume):
     assert status == 403
 
 
-@pytest.mark.xfail(strict=True, reason="the dispatcher does not compare X-Amz-Security-Token "
-                   "with the session token of the access key")
 def test_wrong_session_token_rejected(verifying_brume):
     credentials = issue_verified(verifying_brume, "token-check")
     status, root = query_get(verifying_brume, "GetCallerIdentity",
