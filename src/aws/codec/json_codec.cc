@@ -150,11 +150,24 @@ Result<Document> ScalarFromWire(const Shape& shape, const Document& wire,
   }
 
   if (IsIntegerType(shape.type)) {
+    // Numbers beyond the 64-bit range cannot be held, so they are rejected
+    // instead of wrapping into a value the client never sent.
+    // NOTE: AWS's message for an out-of-range number is not verified.
+    if (wire.is_number_unsigned() &&
+        wire.get<uint64_t>() >
+            static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      return SerializationError("Number " + wire.dump() +
+                                " is out of range for a 64-bit integer");
+    }
     if (wire.is_number_integer()) return wire;
     if (wire.is_number_float()) {
       // Coral truncates a fractional number sent for an integer member.
       const double value = wire.get<double>();
       if (!std::isfinite(value)) return TypeMismatch(wire, shape.type);
+      if (value >= 9223372036854775808.0 || value < -9223372036854775808.0) {
+        return SerializationError("Number " + wire.dump() +
+                                  " is out of range for a 64-bit integer");
+      }
       return Document(static_cast<int64_t>(std::trunc(value)));
     }
     return TypeMismatch(wire, shape.type);

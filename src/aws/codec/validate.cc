@@ -337,13 +337,77 @@ const Member* FirstMissingRequired(const ServiceModel& service,
   return nullptr;
 }
 
+// True when every required member inside an XML payload value is present,
+// through nested structures, lists and maps.
+bool XmlPayloadComplete(const ServiceModel& service, const Shape& shape,
+                        const Document& value, int depth = 0) {
+  if (depth > 64) return true;  // the XML parser already bounds nesting
+  switch (shape.type) {
+    case ShapeType::kStructure:
+    case ShapeType::kUnion: {
+      if (!value.is_object()) return true;
+      if (FirstMissingRequired(service, shape, value) != nullptr) return false;
+      const uint32_t end = shape.members_begin + shape.members_count;
+      for (uint32_t i = shape.members_begin; i < end; ++i) {
+        const Member& member = service.member(i);
+        auto it = value.find(member.name);
+        if (it == value.end()) continue;
+        if (!XmlPayloadComplete(service, service.shape(member.shape), *it, depth + 1)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    case ShapeType::kList: {
+      if (!value.is_array()) return true;
+      const Shape& item = service.shape(service.member(shape.members_begin).shape);
+      for (const Document& element : value) {
+        if (!XmlPayloadComplete(service, item, element, depth + 1)) return false;
+      }
+      return true;
+    }
+    case ShapeType::kMap: {
+      if (!value.is_object()) return true;
+      const Shape& item = service.shape(service.member(shape.members_begin + 1).shape);
+      for (const auto& [key, element] : value.items()) {
+        if (!XmlPayloadComplete(service, item, element, depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return true;
+  }
+}
+
 }  // namespace
 
 Status ValidateInput(const OperationRef& ref, const Document& input) {
-  // S3 checks its own input and returns its own codes (InvalidArgument,
-  // InvalidBucketName), never model validation messages.
-  if (ref.protocol == Protocol::kRestXml) return Status();
   if (ref.operation->input == kNoShape) return Status();
+
+  // rest-xml services check their own headers and labels and return their
+  // own codes (S3's InvalidArgument, InvalidBucketName), never model
+  // validation messages. An XML body that lacks an element the schema
+  // requires is malformed, though: S3 calls it MalformedXML.
+  if (ref.protocol == Protocol::kRestXml) {
+    const ServiceModel& service = *ref.service;
+    const Shape& shape = service.shape(ref.operation->input);
+    if (shape.payload_member == UINT32_MAX) return Status();
+    const Member& payload = service.member(shape.payload_member);
+    auto it = input.find(payload.name);
+    if (it == input.end()) return Status();
+    if (XmlPayloadComplete(service, service.shape(payload.shape), *it)) {
+      return Status();
+    }
+    if (std::string_view(service.id) == "s3") {
+      return AwsError("MalformedXML",
+                      "The XML you provided was not well-formed or did not "
+                      "validate against our published schema");
+    }
+    // NOTE: Route 53 and CloudFront codes for this case are not verified.
+    return AwsError("InvalidInput",
+                    "The XML document is missing an element that the schema "
+                    "requires");
+  }
 
   const ServiceModel& service = *ref.service;
   const Shape& shape = service.shape(ref.operation->input);
