@@ -234,8 +234,15 @@ Reply SqsService::ReceiveMessage(RequestContext& ctx, Document& input) {
         candidates.push_back(seq);
       }
     } else {
+      // Bounded, so a receive costs the same on a long queue as on a short
+      // one. Expired messages among the first candidates are dropped on the
+      // way, so a receive may return fewer messages than are available, as
+      // SQS short polls also may.
+      constexpr size_t kMaxCandidates = 256;
       for (auto it = queue.by_visible_at.begin();
-           it != queue.by_visible_at.end() && it->first <= now_ms; ++it) {
+           it != queue.by_visible_at.end() && it->first <= now_ms &&
+           candidates.size() < kMaxCandidates;
+           ++it) {
         candidates.push_back(it->second);
       }
     }
