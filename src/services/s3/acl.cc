@@ -30,9 +30,8 @@ Document GroupGrant(std::string_view uri, std::string_view permission) {
 
 Result<Document> CannedGrants(std::string_view canned,
                               std::string_view owner_account) {
+  // S3 lists the group grants of a canned ACL before the owner's grant.
   Document grants = Document::array();
-  grants.push_back(Document{{"Grantee", OwnerGrantee(owner_account)},
-                            {"Permission", "FULL_CONTROL"}});
   if (canned == "private" || canned == "bucket-owner-read" ||
       canned == "bucket-owner-full-control" || canned == "aws-exec-read") {
     // The bucket owner is the object owner in brume (one account per
@@ -50,6 +49,8 @@ Result<Document> CannedGrants(std::string_view canned,
   } else {
     return InvalidArgument("", "x-amz-acl", canned);
   }
+  grants.push_back(Document{{"Grantee", OwnerGrantee(owner_account)},
+                            {"Permission", "FULL_CONTROL"}});
   return grants;
 }
 
@@ -145,7 +146,11 @@ Result<std::optional<Document>> AclFromInput(const Document& input,
     if (policy.contains("Owner")) acl["Owner"] = policy["Owner"];
     acl["Grants"] = policy.value("Grants", Document::array());
     for (Document& grant : acl["Grants"]) {
-      if (grant.contains("Grantee")) grant["Grantee"].erase("DisplayName");
+      if (grant.contains("Grantee") &&
+          grant["Grantee"].value("Type", "") == "CanonicalUser" &&
+          !grant["Grantee"].contains("DisplayName")) {
+        grant["Grantee"]["DisplayName"] = std::string(owner_account);
+      }
     }
     return std::optional<Document>(std::move(acl));
   }

@@ -64,9 +64,11 @@ std::string CanonicalUserId(std::string_view account_id) {
 }
 
 Document OwnerDocument(std::string_view account_id) {
-  // NOTE: S3 announced the end of DisplayName in owner and grantee
-  // elements during 2025; brume sends only the ID.
-  return Document{{"ID", CanonicalUserId(account_id)}};
+  // NOTE: S3 announced the end of DisplayName in owner and grantee elements
+  // for 2025; brume still sends the account id there because SDK code and
+  // test suites written against S3 read it.
+  return Document{{"ID", CanonicalUserId(account_id)},
+                  {"DisplayName", std::string(account_id)}};
 }
 
 std::string VersioningStatus(const Document& bucket) {

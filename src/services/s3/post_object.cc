@@ -207,6 +207,18 @@ Status CheckPolicy(const PostForm& form, std::string_view bucket,
                            *encoded);
   }
   if (*expiration < now) return PolicyFailure("Policy expired.");
+  if (!policy.contains("conditions") || !policy["conditions"].is_array() ||
+      policy["conditions"].empty()) {
+    return InvalidArgument("Invalid Policy: Policy missing conditions.",
+                           "Policy", *encoded);
+  }
+  if (form.Find("x-amz-signature") == nullptr &&
+      form.Find("signature") == nullptr) {
+    return InvalidArgument(
+        "Bucket POST must contain a field named 'Signature'.  If it is "
+        "specified, please check the order of the fields.",
+        "Signature", "");
+  }
 
   auto field_value = [&](std::string name) -> std::string {
     name = platform::ToLower(name);
