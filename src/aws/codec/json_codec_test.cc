@@ -23,7 +23,9 @@ OperationRef Ref(std::string_view service_id, std::string_view operation,
 HttpRequest JsonRequest(std::string body) {
   HttpRequest request;
   request.method = "POST";
-  request.path = "/";
+  // push_back, because GCC 12 -O2 reports a spurious -Wrestrict when this
+  // assigns the literal "/".
+  request.path.push_back('/');
   request.body.data = std::move(body);
   request.body.size = request.body.data.size();
   return request;
