@@ -63,10 +63,7 @@ test("modeled error maps to its exception class", async () => {
   );
 });
 
-// TODO: the dispatcher renders ExpiredToken of a query request whose Action
-// is in the form body as JSON, so the SDK cannot read the code. Marked todo
-// until the server renders it as query XML.
-test("expired credentials get ExpiredToken", { todo: "ExpiredToken is rendered as JSON for query requests" }, async () => {
+test("expired credentials get ExpiredToken", async () => {
   const output = await sts.send(
     new AssumeRoleCommand({ RoleArn: ROLE_ARN, RoleSessionName: "short", DurationSeconds: 900 }),
   );
