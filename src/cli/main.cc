@@ -8,6 +8,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -110,11 +111,13 @@ int main(int argc, char** argv) {
 
   std::string endpoint = "http://127.0.0.1:4566";
   auto* status = app.add_subcommand("status", "Ask a running brume for its health");
-  status->add_option("--endpoint", endpoint, "brume's endpoint URL")
+  status->add_option("--endpoint", endpoint,
+                     "brume's endpoint URL (default: $AWS_ENDPOINT_URL if set)")
       ->envname("BRUME_ENDPOINT")
       ->capture_default_str();
   auto* reset = app.add_subcommand("reset", "Clear all state of a running brume");
-  reset->add_option("--endpoint", endpoint, "brume's endpoint URL")
+  reset->add_option("--endpoint", endpoint,
+                    "brume's endpoint URL (default: $AWS_ENDPOINT_URL if set)")
       ->envname("BRUME_ENDPOINT")
       ->capture_default_str();
 
@@ -127,6 +130,16 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (*status || *reset) {
+    // Without --endpoint or BRUME_ENDPOINT, ask the brume that AWS clients
+    // are pointed at.
+    bool endpoint_given = (*status && status->count("--endpoint") > 0) ||
+                          (*reset && reset->count("--endpoint") > 0) ||
+                          std::getenv("BRUME_ENDPOINT") != nullptr;
+    if (const char* aws_endpoint = std::getenv("AWS_ENDPOINT_URL");
+        !endpoint_given && aws_endpoint != nullptr && *aws_endpoint != '\0') {
+      endpoint = aws_endpoint;
+    }
+    std::fprintf(stderr, "brume at %s:\n", endpoint.c_str());
     auto [code, body] = *status
                             ? AdminRequest(endpoint, http::verb::get, "/_brume/health")
                             : AdminRequest(endpoint, http::verb::post, "/_brume/reset");
