@@ -3,9 +3,6 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { createServer } from "node:net";
-import { once } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   SQSClient,
@@ -19,35 +16,7 @@ import {
   QueueDoesNotExist,
 } from "@aws-sdk/client-sqs";
 
-const BRUME_BIN = process.env.BRUME_BIN ?? new URL("../../build/src/cli/brume", import.meta.url).pathname;
-
-async function freePort() {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address();
-  server.close();
-  return port;
-}
-
-// Starts brume on a loopback port and waits for /_brume/health.
-async function startBrume() {
-  const port = await freePort();
-  const child = spawn(BRUME_BIN, ["serve", "--host", "127.0.0.1", "--port", String(port)], {
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  const endpoint = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 500; i++) {
-    try {
-      const response = await fetch(`${endpoint}/_brume/health`);
-      if (response.ok) return { child, endpoint };
-    } catch {
-      await sleep(20);
-    }
-  }
-  child.kill();
-  throw new Error(`brume at ${BRUME_BIN} did not answer /_brume/health`);
-}
+import { startBrume } from "./helpers.mjs";
 
 let brume;
 let sqs;
@@ -62,9 +31,9 @@ before(async () => {
   });
 });
 
-after(() => {
+after(async () => {
   sqs?.destroy();
-  brume?.child.kill("SIGTERM");
+  await brume?.stop();
 });
 
 const uniqueName = (prefix) => `${prefix}-${process.pid}-${Date.now() % 1e9}`;
