@@ -15,12 +15,16 @@ failed_steps=()
 passed=0 failed=0 skipped=0
 
 count() {  # count NAME PASSED FAILED SKIPPED
-  echo "== $1: $2 passed, $3 failed, $4 skipped"
-  passed=$((passed + $2)) failed=$((failed + $3)) skipped=$((skipped + $4))
+  local failures=$3
+  # A step that failed before its runner counted anything (npm could not
+  # install, say) still counts as one failure.
+  if [[ " ${failed_steps[*]} " == *" $1 "* ]] && ((failures == 0)); then failures=1; fi
+  echo "== $1: $2 passed, $failures failed, $4 skipped"
+  passed=$((passed + $2)) failed=$((failed + failures)) skipped=$((skipped + $4))
 }
 
 echo "== unit tests (ctest)"
-if ctest --test-dir build --output-on-failure -j"$(nproc)" 2>&1 | tee "$logs/ctest.log"; then :; else failed_steps+=(ctest); fi
+if ctest --test-dir build --output-on-failure -j"$(nproc)" 2>&1 | tee "$logs/ctest.log"; then :; else failed_steps+=(unit); fi
 total=$(grep -oP 'tests passed, \K[0-9]+(?= tests failed out of)' "$logs/ctest.log" | tail -1)
 out_of=$(grep -oP 'failed out of \K[0-9]+' "$logs/ctest.log" | tail -1)
 unit_skipped=$(grep -c '\*\*\*Skipped' "$logs/ctest.log" || true)
@@ -29,7 +33,7 @@ count "unit" $(( ${out_of:-0} - ${total:-0} - unit_skipped )) "${total:-0}" "$un
 echo "== end-to-end tests (pytest: boto3, AWS CLI)"
 source scripts/python-env.sh
 python3 -m pytest tests/e2e -q -rs -p no:cacheprovider 2>&1 | tee "$logs/pytest.log"
-[[ ${PIPESTATUS[0]} -eq 0 ]] || failed_steps+=(pytest)
+[[ ${PIPESTATUS[0]} -eq 0 ]] || failed_steps+=(e2e)
 summary=$(grep -E '^(=+ )?[0-9]+ (passed|failed)|^=+ .*(passed|failed|skipped)' "$logs/pytest.log" | tail -1)
 count "e2e" "$(grep -oP '[0-9]+(?= passed)' <<<"$summary" || echo 0)" \
   "$(( $(grep -oP '[0-9]+(?= failed)' <<<"$summary" || echo 0) + $(grep -oP '[0-9]+(?= error)' <<<"$summary" || echo 0) ))" \
@@ -37,7 +41,7 @@ count "e2e" "$(grep -oP '[0-9]+(?= passed)' <<<"$summary" || echo 0)" \
 
 echo "== end-to-end tests (AWS SDK for JavaScript v3)"
 (cd tests/js && { [[ -d node_modules ]] || npm ci --no-audit --no-fund; } && npm test) 2>&1 | tee "$logs/node.log"
-[[ ${PIPESTATUS[0]} -eq 0 ]] || failed_steps+=(node)
+[[ ${PIPESTATUS[0]} -eq 0 ]] || failed_steps+=(js)
 count "js" "$(grep -oP '^# pass \K[0-9]+' "$logs/node.log" | tail -1 || echo 0)" \
   "$(grep -oP '^# fail \K[0-9]+' "$logs/node.log" | tail -1 || echo 0)" \
   "$(grep -oP '^# skipped \K[0-9]+' "$logs/node.log" | tail -1 || echo 0)"
