@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs what brume needs from Debian packages: the build toolchain, the
-# libraries and Debian's older botocore models (for SQS and CloudWatch query
-# traits), and with --test the test tools (pytest, Debian's boto3 for the
-# older query protocol clients, nginx for the benchmark's ceiling).
+# Installs what brume needs from Debian packages. Always: the build
+# toolchain, the libraries and Debian's older botocore models, whose SQS and
+# CloudWatch query traits the model generator reads. With --test also the
+# test tools: pytest, Debian's boto3 (an older query protocol client) and
+# nginx (the benchmark's ceiling).
 # Installs only what is missing, so a second run costs nothing.
 set -euo pipefail
 

@@ -1,8 +1,8 @@
 # Sourced by scripts/test.sh. The tests run on the first python3 on PATH,
-# which has boto3, botocore and the AWS CLI; pytest comes from Debian's
-# packages (no PyPI here), exposed through a directory of symlinks that
-# holds only the modules that python3 cannot already import, so Debian's
-# older boto3 never shadows the newer one.
+# which has boto3, botocore and the AWS CLI. pytest comes from Debian's
+# packages, because PyPI is out of reach. A directory of symlinks exposes
+# only the modules that python3 cannot already import, so Debian's older
+# boto3 never shadows the newer one.
 pydeps="$PWD/build/pydeps"
 mkdir -p "$pydeps"
 dist=/usr/lib/python3/dist-packages

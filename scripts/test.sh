@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds brume and runs every test: unit tests (ctest), end-to-end tests
-# with boto3 and the AWS CLI (pytest), end-to-end tests with the AWS SDK
-# for JavaScript v3 (node --test), and a quick benchmark pass that checks
-# every workload completes without errors. Exits non-zero on any failure.
+# Builds brume and runs every test. The steps: unit tests (ctest),
+# end-to-end tests with boto3 and the AWS CLI (pytest), end-to-end tests
+# with the AWS SDK for JavaScript v3 (node --test), and a quick benchmark
+# pass that checks every workload completes without errors. Exits non-zero
+# on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test || exit 1

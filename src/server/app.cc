@@ -193,7 +193,7 @@ int RunServe(const AppOptions& options) {
   std::sort(running.begin(), running.end());
   spdlog::info("brume {} (models: botocore {}) listening on http://{}:{}",
                options.version, aws::ModelsVersion(), options.host, server.port());
-  spdlog::info("services: {}; other AWS services answer 501 NotImplemented",
+  spdlog::info("services: {}; other AWS services return 501 NotImplemented",
                running.empty() ? std::string("none") : fmt::format("{}", fmt::join(running, ", ")));
   spdlog::info("state: {}", options.data_dir.empty()
                                 ? std::string("in memory (lost at exit; use --data-dir to keep it)")
