@@ -41,7 +41,7 @@ enum class ShapeType : uint8_t {
   kDocument,
 };
 
-// Where a member travels in an HTTP message (the model's "location").
+// Part of the HTTP message that carries a member (the model's "location").
 enum class Location : uint8_t {
   kBody,
   kHeader,

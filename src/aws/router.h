@@ -1,10 +1,11 @@
 #pragma once
 
 // Finds the service, operation and protocol of a request the way AWS front
-// ends do: X-Amz-Target, the smithy-rpc-v2-cbor path, the query `Action`
-// parameter, and for REST protocols the request URI patterns of the service
-// models, with the service taken from the SigV4 credential scope or the
-// Host header. Table-driven from the compiled models.
+// ends do. The operation comes from X-Amz-Target, the smithy-rpc-v2-cbor
+// path, the query `Action` parameter, or, for REST protocols, the request
+// URI patterns of the service models. The service of a REST or query request
+// comes from the SigV4 credential scope or the Host header. Every table is
+// built from the compiled models.
 
 #include <optional>
 #include <span>
@@ -28,7 +29,7 @@ struct Route {
   enum class Kind {
     kOperation,  // ref and labels are set
     kNeedBody,   // a query request whose Action is in the form body
-    kError,      // error is set; ref.service/protocol say how to render it
+    kError,      // error is set; ref.service and ref.protocol select its format
   };
   Kind kind = Kind::kError;
   OperationRef ref;

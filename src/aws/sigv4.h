@@ -16,7 +16,7 @@
 
 namespace brume::aws {
 
-// What a request's SigV4 authentication claims.
+// Claims of a request's SigV4 authentication.
 struct SigV4Auth {
   std::string access_key_id;
   std::string date;     // credential scope date, YYYYMMDD

@@ -36,7 +36,7 @@ struct ServerOptions {
   int idle_timeout_seconds = 120;
 };
 
-// Answers /_brume/* requests; returns nullopt for other paths.
+// Handles /_brume/* requests and returns nullopt for other paths.
 using AdminHandler =
     std::function<std::optional<HttpResponse>(const HttpRequest&)>;
 

@@ -25,9 +25,9 @@ class TimerWakeups : public platform::Wakeups {
  public:
   void Notify(std::string_view key) override;
 
-  // Sequence number of the latest Notify on any key; read it before calling
-  // a handler and pass it to Wait so a Notify that raced the handler's
-  // answer is not missed.
+  // Sequence number of the latest Notify on any key. The server reads it
+  // before calling a handler and passes it to Wait, so a Notify that raced
+  // the handler's reply is not missed.
   uint64_t Sequence() const { return sequence_.load(); }
 
   // Waits until `key` is notified after `since`, `deadline` passes, or

@@ -186,7 +186,8 @@ def test_json_log_format():
         request = [r for r in records if r.get("operation") == "GetCallerIdentity"][-1]
         assert request["service"] == "sts"
         assert request["status"] == 200
-        assert "latency_ms" in request and "request_id" in request
+        assert "latency_ms" in request
+        assert "request_id" in request
         assert any("listening on" in r.get("message", "") for r in records)
     finally:
         server.stop()

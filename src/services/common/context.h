@@ -1,7 +1,6 @@
 #pragma once
 
-// What a handler knows about the request it serves, besides its input
-// document.
+// Request facts a handler receives besides its input document.
 
 #include <optional>
 #include <string>

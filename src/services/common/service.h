@@ -25,7 +25,7 @@ struct WaitAndRetry {
   std::chrono::steady_clock::time_point deadline;
 };
 
-// What a handler returns: an output document, an AWS error, a raw HTTP
+// Result of a handler: an output document, an AWS error, a raw HTTP
 // response (operations the codecs cannot express), or a wait.
 class Reply {
  public:
@@ -62,7 +62,7 @@ class Service {
   virtual std::string_view id() const = 0;
 
   // Returns the handler of an operation, or nullptr if it is not
-  // implemented (the dispatcher then answers NotImplemented).
+  // implemented (the dispatcher then returns NotImplemented).
   const Handler* FindHandler(std::string_view operation) const {
     auto it = handlers_.find(operation);
     return it == handlers_.end() ? nullptr : &it->second;
