@@ -4,12 +4,14 @@
 // notification and replication. CORS and lifecycle rules are applied by
 // cors.cc and lifecycle.cc; object lock defaults by object writes.
 
+#include <cmath>
 #include <mutex>
 #include <set>
 
 #include <fmt/format.h>
 
 #include "platform/ids.h"
+#include "services/s3/access.h"
 #include "services/s3/acl.h"
 #include "services/s3/errors.h"
 #include "services/s3/handlers.h"
@@ -21,7 +23,7 @@ using Validator = Status (*)(Document& config, Document& bucket);
 
 // One stored-and-returned subresource.
 struct ConfigSpec {
-  const char* put_operation;
+  const char* put_operation;  // nullptr when a handler of its own stores it
   const char* get_operation;
   const char* delete_operation;  // nullptr when S3 has none
   const char* config_name;       // key under the bucket record's "Config"
@@ -89,6 +91,22 @@ Status ValidateLifecycle(Document& config, Document&) {
       return InvalidArgumentError(
           "Rule ID must be unique. Found same ID for more than one rule");
     }
+    // S3 takes lifecycle dates only at midnight UTC.
+    std::vector<const Document*> dated;
+    if (rule.contains("Expiration")) dated.push_back(&rule["Expiration"]);
+    for (const Document& transition :
+         rule.value("Transitions", Document::array())) {
+      dated.push_back(&transition);
+    }
+    if (rule.contains("Transition")) dated.push_back(&rule["Transition"]);
+    for (const Document* action : dated) {
+      if (!action->contains("Date")) continue;
+      const Document& date = (*action)["Date"];
+      if (!date.is_number() ||
+          std::fmod(date.get<double>(), 86400.0) != 0.0) {
+        return InvalidArgumentError("'Date' must be at midnight GMT");
+      }
+    }
     if (rule.contains("Expiration")) {
       const Document& expiration = rule["Expiration"];
       if (expiration.contains("Days") && expiration["Days"].get<int64_t>() <= 0) {
@@ -109,37 +127,38 @@ Status ValidateLifecycle(Document& config, Document&) {
   return Status();
 }
 
-Status ValidatePolicy(Document& config, Document&) {
-  AwsError malformed;
-  malformed.code = "MalformedPolicy";
-  malformed.http_status = 400;
-  if (!config.is_string()) {
-    malformed.message = "Policies must be valid JSON and the first byte must be '{'";
-    return malformed;
-  }
-  Document policy = Document::parse(config.get<std::string>(), nullptr, false);
-  if (policy.is_discarded() || !policy.is_object()) {
-    malformed.message = "Policies must be valid JSON and the first byte must be '{'";
-    return malformed;
-  }
-  if (!policy.contains("Statement")) {
-    malformed.message = "Missing required field Statement";
-    return malformed;
-  }
-  // TODO: validate statements (actions, resources, principals) as S3 does.
-  return Status();
-}
-
 Status ValidateEncryption(Document& config, Document&) {
+  // S3 takes exactly one rule.
   const Document& rules = config.value("Rules", Document::array());
-  if (rules.empty()) return MalformedXml();
-  for (const Document& rule : rules) {
-    std::string algorithm =
-        rule.value("ApplyServerSideEncryptionByDefault", Document::object())
-            .value("SSEAlgorithm", "");
+  if (rules.size() != 1) return MalformedXml();
+  const Document& rule = rules[0];
+  if (rule.contains("ApplyServerSideEncryptionByDefault")) {
+    const Document& by_default = rule["ApplyServerSideEncryptionByDefault"];
+    std::string algorithm = by_default.value("SSEAlgorithm", "");
     if (algorithm != "AES256" && algorithm != "aws:kms" &&
         algorithm != "aws:kms:dsse") {
       return MalformedXml();
+    }
+    if (by_default.contains("KMSMasterKeyID") &&
+        !algorithm.starts_with("aws:kms")) {
+      AwsError error = InvalidArgumentError(
+          "a KMSMasterKeyID is not applicable if the default sse algorithm is "
+          "not aws:kms or aws:kms:dsse");
+      error.fields.emplace_back("ArgumentName",
+                                "ApplyServerSideEncryptionByDefault");
+      return error;
+    }
+  } else if (!rule.contains("BlockedEncryptionTypes")) {
+    return MalformedXml();
+  }
+  if (rule.contains("BlockedEncryptionTypes")) {
+    for (const Document& type : rule["BlockedEncryptionTypes"].value(
+             "EncryptionType", Document::array())) {
+      if (!type.is_string() ||
+          (type.get<std::string>() != "NONE" &&
+           type.get<std::string>() != "SSE-C")) {
+        return MalformedXml();
+      }
     }
   }
   return Status();
@@ -180,16 +199,62 @@ Status ValidateObjectLock(Document& config, Document& bucket) {
   return Status();
 }
 
-// New buckets have S3 Block Public Access on and ACLs disabled
-// (BucketOwnerEnforced) by default, so Get returns these for a bucket that
-// never set them.
-// NOTE: brume returns these defaults but does not enforce them: ACLs stay
-// settable and no request is refused for being public.
-constexpr const char* kDefaultPublicAccessBlock =
-    R"({"BlockPublicAcls":true,"IgnorePublicAcls":true,)"
-    R"("BlockPublicPolicy":true,"RestrictPublicBuckets":true})";
-constexpr const char* kDefaultOwnership =
-    R"({"Rules":[{"ObjectOwnership":"BucketOwnerEnforced"}]})";
+// Checks a BucketLoggingStatus against the target bucket as S3 does: the
+// target must exist, belong to the source bucket's owner and sit in its
+// region.
+Status ValidateLogging(S3State& state, const Document& config,
+                       const Document& bucket) {
+  if (!config.contains("LoggingEnabled")) return Status();
+  const Document& enabled = config["LoggingEnabled"];
+  std::string target_name = InputString(enabled, "TargetBucket");
+  Result<std::optional<Document>> target =
+      state.store().GetBucket(target_name);
+  if (!target.ok()) return target.error();
+  if (!target.value().has_value()) {
+    AwsError error;
+    error.code = "InvalidTargetBucketForLogging";
+    error.message = "The target bucket for logging does not exist";
+    error.fields.emplace_back("TargetBucket", target_name);
+    return error;
+  }
+  const Document& target_bucket = *target.value();
+  if (InputString(target_bucket, "Owner") != InputString(bucket, "Owner")) {
+    AwsError error;
+    error.code = "InvalidTargetBucketForLogging";
+    error.message =
+        "The owner for the bucket to be logged and the target bucket must be "
+        "the same.";
+    error.fields.emplace_back("TargetBucket", target_name);
+    return error;
+  }
+  if (InputString(target_bucket, "Region") != InputString(bucket, "Region")) {
+    AwsError error;
+    error.code = "CrossLocationLoggingProhibitted";  // AWS's spelling
+    error.message = "Cross S3 location logging not allowed. ";
+    error.http_status = 403;
+    error.fields.emplace_back("TargetBucketLocation",
+                              InputString(target_bucket, "Region"));
+    return error;
+  }
+  if (enabled.contains("TargetObjectKeyFormat")) {
+    const Document& format = enabled["TargetObjectKeyFormat"];
+    bool simple = format.contains("SimplePrefix");
+    bool partitioned = format.contains("PartitionedPrefix");
+    if (simple == partitioned) return MalformedXml();
+    if (partitioned) {
+      std::string source = InputString(format["PartitionedPrefix"],
+                                       "PartitionDateSource");
+      if (!source.empty() && source != "EventTime" &&
+          source != "DeliveryTime") {
+        return MalformedXml();
+      }
+    }
+  }
+  // TODO: deliver server access log records to the target bucket; brume
+  // stores and returns the logging configuration but writes no log objects.
+  return Status();
+}
+
 constexpr const char* kDefaultEncryption =
     R"({"Rules":[{"ApplyServerSideEncryptionByDefault":)"
     R"({"SSEAlgorithm":"AES256"},"BucketKeyEnabled":false}]})";
@@ -212,7 +277,7 @@ const ConfigSpec kConfigSpecs[] = {
      &ValidateEncryption},
     {"PutBucketPolicy", "GetBucketPolicy", "DeleteBucketPolicy", "Policy",
      "Policy", "Policy", "NoSuchBucketPolicy",
-     "The bucket policy does not exist", nullptr, &ValidatePolicy},
+     "The bucket policy does not exist", nullptr, &ValidateBucketPolicy},
     {"PutObjectLockConfiguration", "GetObjectLockConfiguration", nullptr,
      "ObjectLock", "ObjectLockConfiguration", "ObjectLockConfiguration",
      "ObjectLockConfigurationNotFoundError",
@@ -220,11 +285,13 @@ const ConfigSpec kConfigSpecs[] = {
      &ValidateObjectLock},
     {"PutPublicAccessBlock", "GetPublicAccessBlock", "DeletePublicAccessBlock",
      "PublicAccessBlock", "PublicAccessBlockConfiguration",
-     "PublicAccessBlockConfiguration", nullptr, nullptr,
-     kDefaultPublicAccessBlock, nullptr},
+     "PublicAccessBlockConfiguration", "NoSuchPublicAccessBlockConfiguration",
+     "The public access block configuration was not found", nullptr, nullptr},
     {"PutBucketOwnershipControls", "GetBucketOwnershipControls",
      "DeleteBucketOwnershipControls", "OwnershipControls", "OwnershipControls",
-     "OwnershipControls", nullptr, nullptr, kDefaultOwnership, nullptr},
+     "OwnershipControls", "OwnershipControlsNotFoundError",
+     "The bucket ownership controls were not found", nullptr,
+     &ValidateOwnershipControls},
     {"PutBucketWebsite", "GetBucketWebsite", "DeleteBucketWebsite", "Website",
      "WebsiteConfiguration", nullptr, "NoSuchWebsiteConfiguration",
      "The specified bucket does not have a website configuration", nullptr,
@@ -237,10 +304,8 @@ const ConfigSpec kConfigSpecs[] = {
     {"PutBucketAccelerateConfiguration", "GetBucketAccelerateConfiguration",
      nullptr, "Accelerate", "AccelerateConfiguration", nullptr, nullptr,
      nullptr, "{}", nullptr},
-    // TODO: deliver events to SQS, SNS, EventBridge and Lambda once the
-    // platform has an event delivery interface; the configuration is only
-    // stored for now.
-    {"PutBucketNotificationConfiguration", "GetBucketNotificationConfiguration",
+    // notifications.cc validates and stores the configuration.
+    {nullptr, "GetBucketNotificationConfiguration",
      nullptr, "Notification", "NotificationConfiguration", nullptr, nullptr,
      nullptr, "{}", nullptr},
     {"PutBucketReplication", "GetBucketReplication", "DeleteBucketReplication",
@@ -258,6 +323,10 @@ Reply PutConfig(const ConfigSpec& spec, S3State& state, Document& input) {
   if (!bucket.ok()) return bucket.error();
   if (spec.validate != nullptr) {
     Status valid = spec.validate(config, bucket.value());
+    if (!valid.ok()) return valid.error();
+  }
+  if (std::string_view(spec.config_name) == "Logging") {
+    Status valid = ValidateLogging(state, config, bucket.value());
     if (!valid.ok()) return valid.error();
   }
   if (!bucket.value().contains("Config")) {
@@ -315,10 +384,12 @@ void RegisterBucketConfigHandlers(
   for (const ConfigSpec& spec : kConfigSpecs) {
     const ConfigSpec* spec_ptr = &spec;
     S3State* state_ptr = &state;
-    register_handler(spec.put_operation,
-                     [spec_ptr, state_ptr](RequestContext&, Document& input) {
-                       return PutConfig(*spec_ptr, *state_ptr, input);
-                     });
+    if (spec.put_operation != nullptr) {
+      register_handler(spec.put_operation,
+                       [spec_ptr, state_ptr](RequestContext&, Document& input) {
+                         return PutConfig(*spec_ptr, *state_ptr, input);
+                       });
+    }
     register_handler(spec.get_operation,
                      [spec_ptr, state_ptr](RequestContext&, Document& input) {
                        return GetConfig(*spec_ptr, *state_ptr, input);
@@ -338,13 +409,16 @@ void RegisterBucketConfigHandlers(
 }
 
 Reply PutBucketAcl(S3State& state, RequestContext& ctx, Document& input) {
+  (void)ctx;
   std::string name = InputString(input, "Bucket");
-  Result<std::optional<Document>> acl = AclFromInput(input, ctx.account_id);
-  if (!acl.ok()) return acl.error();
-  if (!acl.value().has_value()) return MalformedXml();
   std::lock_guard<std::mutex> lock(state.mutex());
   Result<Document> bucket = LoadBucket(state, name);
   if (!bucket.ok()) return bucket.error();
+  // The bucket owner owns the ACL whoever sets it.
+  Result<std::optional<Document>> acl =
+      AclFromInput(input, InputString(bucket.value(), "Owner"));
+  if (!acl.ok()) return acl.error();
+  if (!acl.value().has_value()) return MalformedXml();
   bucket.value()["Acl"] = std::move(*acl.value());
   Status stored = state.store().PutBucket(name, bucket.value());
   if (!stored.ok()) return stored.error();

@@ -7,8 +7,10 @@
 #include <cmath>
 #include <mutex>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "services/s3/notifications.h"
 #include "services/s3/object_common.h"
 
 namespace brume::s3 {
@@ -78,9 +80,12 @@ bool IsLocked(const Document& version, double now) {
 }
 
 // Applies one rule to one object row; returns true when the row changed.
+// Adds the event of each expiration to `events`, to publish once the row
+// is stored.
 bool ApplyRule(S3State& state, const Document& bucket, const Document& rule,
                const RuleFilter& filter, std::string_view key, Document& row,
-               double now, std::vector<std::string>& removed_blobs) {
+               double now, std::vector<std::string>& removed_blobs,
+               std::vector<ObjectEvent>& events) {
   Document& versions = row["Versions"];
   bool changed = false;
   bool versioned = !VersioningStatus(bucket).empty();
@@ -105,6 +110,8 @@ bool ApplyRule(S3State& state, const Document& bucket, const Document& rule,
                     VersionMatches(filter, version) && !IsLocked(version, now);
       if (expire) {
         removed_blobs.push_back(InputString(version, "Blob"));
+        events.push_back({"LifecycleExpiration:Delete", std::string(key), {}, "",
+                          InputString(version, "VersionId")});
         changed = true;
       } else {
         kept.push_back(version);
@@ -121,6 +128,8 @@ bool ApplyRule(S3State& state, const Document& bucket, const Document& rule,
       // An expired object delete marker is one with no older versions.
       if (action.value("ExpiredObjectDeleteMarker", false) &&
           versions.size() == 1) {
+        events.push_back({"LifecycleExpiration:Delete", std::string(key), {}, "",
+                          InputString(latest, "VersionId")});
         versions.erase(versions.begin());
         changed = true;
       }
@@ -136,6 +145,7 @@ bool ApplyRule(S3State& state, const Document& bucket, const Document& rule,
         changed = true;
         if (!versioned) {
           removed_blobs.push_back(InputString(latest, "Blob"));
+          events.push_back({"LifecycleExpiration:Delete", std::string(key), {}, "", ""});
           versions.erase(versions.begin());
         } else {
           std::string marker_id =
@@ -156,12 +166,13 @@ bool ApplyRule(S3State& state, const Document& bucket, const Document& rule,
                                    {"DeleteMarker", true},
                                    {"LastModified", now},
                                    {"Owner", bucket.value("Owner", "")}});
+          events.push_back({"LifecycleExpiration:DeleteMarkerCreated",
+                            std::string(key), {}, "", marker_id});
         }
       }
     }
   }
   (void)state;
-  (void)key;
   return changed;
 }
 
@@ -188,7 +199,9 @@ void ApplyBucketLifecycle(S3State& state, const Document& bucket, double now) {
     }
     std::vector<std::string> removed_blobs;
     for (auto& [key, row] : rows) {
-      if (!ApplyRule(state, bucket, rule, filter, key, row, now, removed_blobs)) {
+      std::vector<ObjectEvent> events;
+      if (!ApplyRule(state, bucket, rule, filter, key, row, now, removed_blobs,
+                     events)) {
         continue;
       }
       Status stored = state.store().PutObjectRow(bucket_name, key, row);
@@ -196,6 +209,9 @@ void ApplyBucketLifecycle(S3State& state, const Document& bucket, double now) {
         spdlog::warn("s3 lifecycle: update of {}/{} failed: {}", bucket_name,
                      key, stored.error().message);
         continue;
+      }
+      for (const ObjectEvent& event : events) {
+        PublishObjectEvent(state, nullptr, bucket, event);
       }
       ++expired_rows;
     }
@@ -230,6 +246,43 @@ void ApplyBucketLifecycle(S3State& state, const Document& bucket, double now) {
 }
 
 }  // namespace
+
+std::optional<std::string> ExpirationHeader(const Document& bucket,
+                                            std::string_view key,
+                                            const Document& version) {
+  if (!bucket.contains("Config") || !bucket["Config"].contains("Lifecycle")) {
+    return std::nullopt;
+  }
+  const Document& rules =
+      bucket["Config"]["Lifecycle"].value("Rules", Document::array());
+  std::optional<double> earliest;
+  std::string rule_id;
+  for (const Document& rule : rules) {
+    if (InputString(rule, "Status") != "Enabled" ||
+        !rule.contains("Expiration")) {
+      continue;
+    }
+    RuleFilter filter = ParseFilter(rule);
+    if (!key.starts_with(filter.prefix) || !VersionMatches(filter, version)) {
+      continue;
+    }
+    const Document& action = rule["Expiration"];
+    std::optional<double> due;
+    if (action.contains("Days")) {
+      due = DueTime(version.value("LastModified", 0.0),
+                    action["Days"].get<double>());
+    } else if (action.contains("Date") && action["Date"].is_number()) {
+      due = action["Date"].get<double>();
+    }
+    if (due.has_value() && (!earliest.has_value() || *due < *earliest)) {
+      earliest = due;
+      rule_id = InputString(rule, "ID");
+    }
+  }
+  if (!earliest.has_value()) return std::nullopt;
+  return fmt::format("expiry-date=\"{}\", rule-id=\"{}\"",
+                     FormatHttpDate(static_cast<int64_t>(*earliest)), rule_id);
+}
 
 void RunLifecycle(S3State& state) {
   std::lock_guard<std::mutex> lock(state.mutex());

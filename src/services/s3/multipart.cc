@@ -12,9 +12,12 @@
 
 #include "platform/ids.h"
 #include "platform/strings.h"
+#include "services/s3/access.h"
 #include "services/s3/errors.h"
 #include "services/s3/handlers.h"
+#include "services/s3/lifecycle.h"
 #include "services/s3/object_common.h"
+#include "services/s3/notifications.h"
 
 namespace brume::s3 {
 namespace {
@@ -183,7 +186,7 @@ Reply CreateMultipartUpload(S3State& state, RequestContext& ctx,
   Document upload = {{"UploadId", upload_id},
                      {"Key", key},
                      {"Initiated", state.Now()},
-                     {"Owner", ctx.account_id},
+                     {"Owner", ObjectOwnerFor(bucket.value(), ctx, input)},
                      {"Attributes", attributes}};
   if (algorithm.has_value()) {
     upload["ChecksumAlgorithm"] =
@@ -221,6 +224,9 @@ Reply UploadPart(S3State& state, RequestContext& ctx, Document& input) {
     return LoadUpload(state, bucket_name, key, upload_id);
   }();
   if (!upload.ok()) return upload.error();
+  Status key_status = CheckUploadCustomerKey(
+      input, upload.value()["Attributes"], /*required=*/true);
+  if (!key_status.ok()) return key_status.error();
 
   ChecksumAlgorithm part_algorithm = PartAlgorithm(upload.value());
   Result<ChecksumPlan> plan = PlanChecksums(input, ctx, part_algorithm);
@@ -297,6 +303,9 @@ Reply UploadPartCopy(S3State& state, RequestContext& ctx, Document& input) {
     return LoadUpload(state, bucket_name, key, upload_id);
   }();
   if (!upload.ok()) return upload.error();
+  Status key_status = CheckUploadCustomerKey(
+      input, upload.value()["Attributes"], /*required=*/true);
+  if (!key_status.ok()) return key_status.error();
 
   std::string source_version_id;
   bool source_versioned = false;
@@ -389,6 +398,12 @@ Reply CompleteMultipartUpload(S3State& state, RequestContext& ctx,
   }();
   if (repeated.has_value()) return *repeated;
   if (!upload.ok()) return upload.error();
+  // S3 needs the SSE-C key on Complete only for uploads created with a
+  // checksum algorithm; a key that is sent must still be the right one.
+  Status key_status = CheckUploadCustomerKey(
+      input, upload.value()["Attributes"],
+      /*required=*/upload.value().contains("ChecksumAlgorithm"));
+  if (!key_status.ok()) return key_status.error();
   Result<std::vector<Document>> stored_parts =
       state.store().ListParts(upload_id);
   if (!stored_parts.ok()) return stored_parts.error();
@@ -525,7 +540,7 @@ Reply CompleteMultipartUpload(S3State& state, RequestContext& ctx,
   version["Size"] = total_size;
   version["ETag"] = QuoteEtag(platform::MultipartEtag(part_md5s));
   version["LastModified"] = state.Now();
-  version["Owner"] = ctx.account_id;
+  version["Owner"] = InputString(upload.value(), "Owner");
   version["PartSizes"] = part_sizes;
   // Part checksums, for GetObjectAttributes.
   Document stored_part_checksums = Document::array();
@@ -547,8 +562,13 @@ Reply CompleteMultipartUpload(S3State& state, RequestContext& ctx,
   if (upload.value().contains("ChecksumAlgorithm")) {
     AddChecksumMembers(version, output);
   }
-  if (version.contains("ServerSideEncryption")) {
-    output["ServerSideEncryption"] = version["ServerSideEncryption"];
+  std::optional<std::string> expiration =
+      ExpirationHeader(bucket.value(), key, version);
+  if (expiration.has_value()) output["Expiration"] = *expiration;
+  // CompleteMultipartUpload echoes SSE-S3 and SSE-KMS, but not SSE-C.
+  for (const char* member :
+       {"ServerSideEncryption", "SSEKMSKeyId", "BucketKeyEnabled"}) {
+    if (version.contains(member)) output[member] = version[member];
   }
 
   Result<std::string> version_id = [&]() -> Result<std::string> {
@@ -590,6 +610,10 @@ Reply CompleteMultipartUpload(S3State& state, RequestContext& ctx,
     return version_id.error();
   }
   state.PurgeRemovedBlobs();
+  PublishObjectEvent(state, &ctx, bucket.value(),
+                     {"ObjectCreated:CompleteMultipartUpload", key,
+                      version["Size"].get<uint64_t>(),
+                      version["ETag"].get<std::string>(), version_id.value()});
   return output;
 }
 

@@ -1,7 +1,9 @@
+#include "services/s3/access.h"
 #include "services/s3/object_common.h"
 
 #include <unistd.h>
 
+#include <cctype>
 #include <cmath>
 #include <ctime>
 
@@ -63,7 +65,281 @@ std::optional<double> DefaultRetainUntil(const Document& rule, double now) {
   return std::nullopt;
 }
 
+// The default-encryption rule of a bucket (its first rule), or nullptr
+// when the bucket has no configuration and S3's SSE-S3 default applies.
+const Document* BucketEncryptionRule(const Document& bucket) {
+  if (!bucket.contains("Config") || !bucket["Config"].contains("Encryption")) {
+    return nullptr;
+  }
+  const Document& rules = bucket["Config"]["Encryption"].value(
+      "Rules", Document::array());
+  if (rules.empty()) return nullptr;
+  return &rules[0];
+}
+
+bool BucketBlocksSseC(const Document& bucket) {
+  const Document* rule = BucketEncryptionRule(bucket);
+  if (rule == nullptr || !rule->contains("BlockedEncryptionTypes")) {
+    return false;
+  }
+  for (const Document& type : (*rule)["BlockedEncryptionTypes"].value(
+           "EncryptionType", Document::array())) {
+    if (type.is_string() && type.get<std::string>() == "SSE-C") return true;
+  }
+  return false;
+}
+
+bool IsKeyUuid(std::string_view id) {
+  if (id.size() != 36) return false;
+  for (size_t i = 0; i < id.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? id[i] != '-' : !std::isxdigit(static_cast<unsigned char>(id[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// S3 reports a KMS key given by its bare id as the key's ARN in the
+// bucket's region and account.
+std::string KmsKeyArn(std::string_view key_id, std::string_view region,
+                      std::string_view account_id) {
+  if (!IsKeyUuid(key_id)) return std::string(key_id);
+  return fmt::format("arn:aws:kms:{}:{}:key/{}", region, account_id, key_id);
+}
+
+// ARN of the AWS managed key aws/s3 that S3 uses for aws:kms without a key
+// id. The key id is derived from the account and region so that it stays
+// the same across restarts.
+// TODO: take the aws/s3 key from the KMS service once brume has one.
+std::string ManagedS3KeyArn(std::string_view region,
+                            std::string_view account_id) {
+  std::string hex = platform::HexEncode(
+      platform::Sha256(fmt::format("aws/s3:{}:{}", account_id, region)));
+  std::string uuid = fmt::format("{}-{}-4{}-8{}-{}", hex.substr(0, 8),
+                                 hex.substr(8, 4), hex.substr(12, 3),
+                                 hex.substr(15, 3), hex.substr(18, 12));
+  return fmt::format("arn:aws:kms:{}:{}:key/{}", region, account_id, uuid);
+}
+
+AwsError SseCArgumentError(std::string message) {
+  return InvalidArgument(std::move(message), "x-amz-server-side-encryption",
+                         "null");
+}
+
+// Sets the encryption members of a new version: SSE-C from the request, or
+// the request's SSE-S3 or SSE-KMS, else the bucket's default, else SSE-S3,
+// which S3 applies to every new object since January 2023.
+// NOTE: brume stores object data unencrypted whatever the mode; it keeps
+// and enforces the encryption attributes only.
+Status ApplyEncryption(const RequestContext& ctx, const Document& input,
+                       const Document& bucket, Document& version) {
+  bool sse_sent = input.contains("ServerSideEncryption");
+  std::string sse = InputString(input, "ServerSideEncryption");
+  std::string kms_key = InputString(input, "SSEKMSKeyId");
+  std::optional<bool> bucket_key;
+  if (input.contains("BucketKeyEnabled") &&
+      input["BucketKeyEnabled"].is_boolean()) {
+    bucket_key = input["BucketKeyEnabled"].get<bool>();
+  }
+  bool customer_sent = input.contains("SSECustomerAlgorithm") ||
+                       input.contains("SSECustomerKey") ||
+                       input.contains("SSECustomerKeyMD5");
+
+  if (sse_sent && sse != "AES256" && sse != "aws:kms" &&
+      sse != "aws:kms:dsse") {
+    return InvalidArgument("The encryption method specified is not supported",
+                           "x-amz-server-side-encryption", sse);
+  }
+  if (sse_sent && customer_sent) {
+    return InvalidArgument(
+        "Server Side Encryption with Customer provided key is incompatible "
+        "with the encryption method specified",
+        "x-amz-server-side-encryption", sse);
+  }
+  if (!kms_key.empty() && !sse.starts_with("aws:kms")) {
+    return InvalidArgument(
+        "Server Side Encryption with AWS KMS managed key requires HTTP header "
+        "x-amz-server-side-encryption : aws:kms",
+        "x-amz-server-side-encryption-aws-kms-key-id", kms_key);
+  }
+
+  Result<std::optional<CustomerKey>> customer =
+      ParseCustomerKey(input, "", CustomerKeyUse::kWrite);
+  if (!customer.ok()) return customer.error();
+  if (customer.value().has_value()) {
+    if (BucketBlocksSseC(bucket)) {
+      std::string action = ctx.operation == "CopyObject" ? "s3:CopyObject"
+                                                         : "s3:PutObject";
+      return AccessDenied(fmt::format(
+          "User: {} is not authorized to perform: {} on resource: "
+          "\"arn:aws:s3:::{}/{}\" because this bucket has blocked upload "
+          "requests that specify Server Side Encryption with Customer "
+          "provided keys (SSE-C). Please specify a different server-side "
+          "encryption type",
+          ctx.caller_arn, action, InputString(bucket, "Name"),
+          InputString(input, "Key")));
+    }
+    version["SSECustomerAlgorithm"] = customer.value()->algorithm;
+    version["SSECustomerKeyMD5"] = customer.value()->key_md5;
+    return Status();
+  }
+
+  const Document* rule = BucketEncryptionRule(bucket);
+  if (!bucket_key.has_value() && rule != nullptr &&
+      rule->contains("BucketKeyEnabled") &&
+      (*rule)["BucketKeyEnabled"].is_boolean()) {
+    bucket_key = (*rule)["BucketKeyEnabled"].get<bool>();
+  }
+  if (sse.empty()) {
+    if (rule != nullptr) {
+      const Document& by_default = rule->value(
+          "ApplyServerSideEncryptionByDefault", Document::object());
+      sse = by_default.value("SSEAlgorithm", "AES256");
+      if (kms_key.empty()) kms_key = by_default.value("KMSMasterKeyID", "");
+    } else {
+      sse = "AES256";
+    }
+  }
+  version["ServerSideEncryption"] = sse;
+  if (sse.starts_with("aws:kms")) {
+    std::string region = bucket.value("Region", ctx.region);
+    kms_key = kms_key.empty() ? ManagedS3KeyArn(region, ctx.account_id)
+                              : KmsKeyArn(kms_key, region, ctx.account_id);
+    // TODO: reject key ids that name no KMS key (KMS.NotFoundException
+    // "Invalid keyId '...'") once brume has a KMS service.
+    version["SSEKMSKeyId"] = kms_key;
+    // S3 Bucket Keys do not apply to DSSE-KMS, and S3 leaves the member
+    // out of responses when it is false.
+    if (sse == "aws:kms" && bucket_key.value_or(false)) {
+      version["BucketKeyEnabled"] = true;
+    }
+  }
+  return Status();
+}
+
 }  // namespace
+
+Result<std::optional<CustomerKey>> ParseCustomerKey(const Document& input,
+                                                    std::string_view prefix,
+                                                    CustomerKeyUse use) {
+  std::string prefix_text(prefix);
+  std::string algorithm_member = prefix_text + "SSECustomerAlgorithm";
+  std::string key_member = prefix_text + "SSECustomerKey";
+  std::string md5_member = prefix_text + "SSECustomerKeyMD5";
+  bool has_algorithm = input.contains(algorithm_member);
+  bool has_key = input.contains(key_member);
+  bool has_md5 = input.contains(md5_member);
+  if (!has_algorithm && !has_key && !has_md5) {
+    return std::optional<CustomerKey>();
+  }
+
+  // The order of the checks follows the errors S3 returns when several
+  // headers are wrong at once.
+  std::string algorithm = InputString(input, algorithm_member);
+  if (!has_algorithm) {
+    return SseCArgumentError(
+        "Requests specifying Server Side Encryption with Customer provided "
+        "keys must provide a valid encryption algorithm.");
+  }
+  if (algorithm != "AES256") {
+    AwsError error = InvalidArgument(
+        "The Encryption request you specified is not valid. Supported value: "
+        "AES256.",
+        "x-amz-server-side-encryption", algorithm);
+    error.code = "InvalidEncryptionAlgorithmError";
+    return error;
+  }
+  std::string encoded_key = InputString(input, key_member);
+  if (!has_key || encoded_key.empty()) {
+    return SseCArgumentError(
+        "Requests specifying Server Side Encryption with Customer provided "
+        "keys must provide an appropriate secret key.");
+  }
+  std::string key;
+  if (!platform::Base64Decode(encoded_key, &key)) key = encoded_key;
+  std::string key_md5 = platform::Base64Encode(platform::Md5(key));
+  if (!has_md5 && use == CustomerKeyUse::kWrite) {
+    return SseCArgumentError(
+        "Requests specifying Server Side Encryption with Customer provided "
+        "keys must provide the client calculated MD5 of the secret key.");
+  }
+  if (has_md5 && InputString(input, md5_member) != key_md5) {
+    return SseCArgumentError(
+        "The calculated MD5 hash of the key did not match the hash that was "
+        "provided.");
+  }
+  // A read with a key of another length fails later as the wrong key.
+  if (key.size() != 32 && use == CustomerKeyUse::kWrite) {
+    return InvalidArgument(
+        "The secret key was invalid for the specified algorithm.",
+        "x-amz-server-side-encryption", "null");
+  }
+  return std::optional<CustomerKey>(CustomerKey{algorithm, key_md5});
+}
+
+Status CheckReadCustomerKey(const Document& input, std::string_view prefix,
+                            const Document& version) {
+  Result<std::optional<CustomerKey>> sent =
+      ParseCustomerKey(input, prefix, CustomerKeyUse::kRead);
+  if (!sent.ok()) return sent.error();
+  bool encrypted = version.contains("SSECustomerAlgorithm");
+  if (!encrypted) {
+    if (sent.value().has_value()) {
+      return InvalidRequest(
+          "The encryption parameters are not applicable to this object.");
+    }
+    return Status();
+  }
+  if (!sent.value().has_value()) {
+    return InvalidRequest(
+        "The object was stored using a form of Server Side Encryption. The "
+        "correct parameters must be provided to retrieve the object.");
+  }
+  if (sent.value()->key_md5 != InputString(version, "SSECustomerKeyMD5")) {
+    return AccessDenied(
+        "Requests specifying Server Side Encryption with Customer provided "
+        "keys must provide the correct secret key.");
+  }
+  return Status();
+}
+
+Status CheckUploadCustomerKey(const Document& input,
+                              const Document& upload_attributes,
+                              bool required) {
+  Result<std::optional<CustomerKey>> sent =
+      ParseCustomerKey(input, "", CustomerKeyUse::kWrite);
+  if (!sent.ok()) return sent.error();
+  bool encrypted = upload_attributes.contains("SSECustomerAlgorithm");
+  if (encrypted != sent.value().has_value()) {
+    if (encrypted && !required) return Status();
+    return InvalidRequest(
+        "The multipart upload initiate requested encryption. Subsequent part "
+        "requests must include the appropriate encryption parameters.");
+  }
+  if (encrypted && sent.value()->key_md5 !=
+                       InputString(upload_attributes, "SSECustomerKeyMD5")) {
+    return InvalidRequest(
+        "The provided encryption parameters did not match the ones used "
+        "originally.");
+  }
+  return Status();
+}
+
+Status RejectEncryptionHeadersOnRead(const RequestContext& ctx) {
+  if (ctx.http == nullptr) return Status();
+  for (std::string_view header :
+       {"x-amz-server-side-encryption",
+        "x-amz-server-side-encryption-aws-kms-key-id"}) {
+    std::optional<std::string_view> value = ctx.http->headers.Get(header);
+    if (value.has_value()) {
+      return InvalidArgument(
+          fmt::format("{} header is not supported for this operation.", header),
+          header, *value);
+    }
+  }
+  return Status();
+}
 
 Result<BodyFile> TakeRequestBody(S3State& state, const RequestContext& ctx) {
   BodyFile body;
@@ -196,89 +472,13 @@ Status ApplyWriteAttributes(S3State& state, const RequestContext& ctx,
     version["Tags"] = std::move(tag_set.value());
   }
 
-  Result<std::optional<Document>> acl = AclFromInput(input, ctx.account_id);
+  Result<std::optional<Document>> acl = AclFromInput(
+      input, ObjectOwnerFor(bucket, ctx, input), InputString(bucket, "Owner"));
   if (!acl.ok()) return acl.error();
   if (acl.value().has_value()) version["Acl"] = std::move(*acl.value());
 
-  // Encryption: the request's SSE headers, else the bucket default, else
-  // SSE-S3, which S3 applies to every new object.
-  std::string sse = InputString(input, "ServerSideEncryption");
-  std::string kms_key = InputString(input, "SSEKMSKeyId");
-  std::optional<bool> bucket_key;
-  if (input.contains("BucketKeyEnabled")) {
-    bucket_key = input["BucketKeyEnabled"].get<bool>();
-  }
-  std::string customer_algorithm = InputString(input, "SSECustomerAlgorithm");
-  if (!sse.empty() && sse != "AES256" && sse != "aws:kms" &&
-      sse != "aws:kms:dsse") {
-    return InvalidArgument("The encryption method specified is not supported",
-                           "x-amz-server-side-encryption", sse);
-  }
-  if (!sse.empty() && !customer_algorithm.empty()) {
-    return InvalidArgument(
-        "Server Side Encryption with Customer provided key is incompatible "
-        "with the encryption method specified",
-        "x-amz-server-side-encryption", sse);
-  }
-  if (!kms_key.empty() && !sse.starts_with("aws:kms")) {
-    return InvalidArgument(
-        "Server Side Encryption with AWS Key Management Service is not "
-        "supported for this encryption method",
-        "x-amz-server-side-encryption-aws-kms-key-id", kms_key);
-  }
-  if (!customer_algorithm.empty()) {
-    std::string key;
-    std::string key_md5 = InputString(input, "SSECustomerKeyMD5");
-    if (customer_algorithm != "AES256" ||
-        !platform::Base64Decode(InputString(input, "SSECustomerKey"), &key) ||
-        key.size() != 32) {
-      return InvalidArgument(
-          "The secret key was invalid for the specified algorithm.",
-          "x-amz-server-side-encryption-customer-key", "");
-    }
-    if (!key_md5.empty() &&
-        key_md5 != platform::Base64Encode(platform::Md5(key))) {
-      return InvalidArgument(
-          "The calculated MD5 hash of the key did not match the hash that "
-          "was provided.",
-          "x-amz-server-side-encryption-customer-key-MD5", key_md5);
-    }
-  }
-  if (sse.empty() && !customer_algorithm.empty()) {
-    version["SSECustomerAlgorithm"] = InputString(input, "SSECustomerAlgorithm");
-    version["SSECustomerKeyMD5"] = InputString(input, "SSECustomerKeyMD5");
-  } else {
-    if (sse.empty()) {
-      const Document* rules = nullptr;
-      if (bucket.contains("Config") &&
-          bucket["Config"].contains("Encryption")) {
-        rules = &bucket["Config"]["Encryption"];
-      }
-      if (rules != nullptr && rules->contains("Rules") &&
-          !(*rules)["Rules"].empty()) {
-        const Document& rule = (*rules)["Rules"][0];
-        const Document& by_default =
-            rule.value("ApplyServerSideEncryptionByDefault", Document::object());
-        sse = by_default.value("SSEAlgorithm", "AES256");
-        if (kms_key.empty()) kms_key = by_default.value("KMSMasterKeyID", "");
-        if (!bucket_key.has_value() && rule.contains("BucketKeyEnabled")) {
-          bucket_key = rule["BucketKeyEnabled"].get<bool>();
-        }
-      } else {
-        sse = "AES256";
-      }
-    }
-    version["ServerSideEncryption"] = sse;
-    if (sse.starts_with("aws:kms")) {
-      if (kms_key.empty()) {
-        // TODO: use the KMS service's aws/s3 managed key once KMS exists.
-        kms_key = fmt::format("arn:aws:kms:{}:{}:alias/aws/s3",
-                              bucket.value("Region", ctx.region), ctx.account_id);
-      }
-      version["SSEKMSKeyId"] = kms_key;
-      if (bucket_key.has_value()) version["BucketKeyEnabled"] = *bucket_key;
-    }
-  }
+  Status encryption = ApplyEncryption(ctx, input, bucket, version);
+  if (!encryption.ok()) return encryption;
 
   // Object lock: explicit headers, else the bucket's default retention.
   std::string lock_mode = InputString(input, "ObjectLockMode");

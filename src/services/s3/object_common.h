@@ -72,6 +72,45 @@ Status CheckWritePreconditions(const Document& input, const Document* current,
 // nullptr when the row is missing or its latest version is a delete marker.
 const Document* CurrentVersion(const std::optional<Document>& row);
 
+// SSE-C parameters of a request after validation. brume keeps only the
+// key's MD5, never the key.
+struct CustomerKey {
+  std::string algorithm;  // always "AES256"
+  std::string key_md5;    // base64 MD5 of the decoded key
+};
+
+// How a request uses its SSE-C headers. Writes must send the key's MD5 and
+// a 32-byte key. Reads may omit the MD5, and S3 treats a read key of
+// another length as the wrong key.
+enum class CustomerKeyUse { kWrite, kRead };
+
+// Validates the SSE-C members `<prefix>SSECustomerAlgorithm`, `...Key` and
+// `...KeyMD5` of `input` (prefix "" or "CopySource") with the errors S3
+// sends. Returns nullopt when the request sends none of them.
+Result<std::optional<CustomerKey>> ParseCustomerKey(const Document& input,
+                                                    std::string_view prefix,
+                                                    CustomerKeyUse use);
+
+// Checks the SSE-C members of a read (GetObject, HeadObject,
+// GetObjectAttributes, or a copy source with prefix "CopySource") against
+// the stored version. Reading an SSE-C object without its key, or a plain
+// object with a key, fails with 400 InvalidRequest. The wrong key fails
+// with 403 AccessDenied.
+Status CheckReadCustomerKey(const Document& input, std::string_view prefix,
+                            const Document& version);
+
+// Checks the SSE-C members of UploadPart, UploadPartCopy and
+// CompleteMultipartUpload against the upload's attributes. `required` is
+// false where S3 lets the request omit them (CompleteMultipartUpload of an
+// upload created without a checksum algorithm).
+Status CheckUploadCustomerKey(const Document& input,
+                              const Document& upload_attributes,
+                              bool required);
+
+// Rejects x-amz-server-side-encryption on GetObject and HeadObject with
+// 400, as S3 does, because the encryption of a stored object cannot change.
+Status RejectEncryptionHeadersOnRead(const RequestContext& ctx);
+
 // Copies the encryption members (ServerSideEncryption, SSEKMSKeyId,
 // BucketKeyEnabled, SSECustomer*) of a version or upload record into an
 // output document.

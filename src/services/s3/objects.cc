@@ -10,8 +10,11 @@
 #include <fmt/format.h>
 
 #include "platform/strings.h"
+#include "services/s3/access.h"
 #include "services/s3/errors.h"
 #include "services/s3/handlers.h"
+#include "services/s3/lifecycle.h"
+#include "services/s3/notifications.h"
 #include "services/s3/object_common.h"
 
 namespace brume::s3 {
@@ -225,21 +228,13 @@ void ApplyResponseOverrides(const Document& input, Document& output) {
   }
 }
 
-// Rejects reads of SSE-C objects without the matching customer key.
-Status CheckCustomerKey(const Document& input, const Document& version) {
-  if (!version.contains("SSECustomerAlgorithm")) return Status();
-  if (InputString(input, "SSECustomerAlgorithm").empty()) {
-    return InvalidRequest(
-        "The object was stored using a form of Server Side Encryption. The "
-        "correct parameters must be provided to retrieve the object.");
-  }
-  if (InputString(input, "SSECustomerKeyMD5") !=
-      InputString(version, "SSECustomerKeyMD5")) {
-    return AccessDenied(
-        "Requests specifying Server Side Encryption with Customer provided "
-        "keys must provide the correct secret key.");
-  }
-  return Status();
+// Sets the Expiration output member (x-amz-expiration) when a lifecycle
+// rule of the bucket expires `version`.
+void AddExpiration(const Document& bucket, std::string_view key,
+                   const Document& version, Document& output) {
+  std::optional<std::string> expiration =
+      ExpirationHeader(bucket, key, version);
+  if (expiration.has_value()) output["Expiration"] = *expiration;
 }
 
 Reply ReadObject(S3State& state, RequestContext& ctx, Document& input,
@@ -258,7 +253,29 @@ Reply ReadObject(S3State& state, RequestContext& ctx, Document& input,
   if (!found.ok()) return found.error();
   const Document& version = found.value();
 
-  Status key_status = CheckCustomerKey(input, version);
+  // S3 checks the part number before the encryption parameters.
+  uint64_t size = version.value("Size", uint64_t{0});
+  Document part_sizes = version.value("PartSizes", Document::array({size}));
+  int part_number = input.value("PartNumber", 0);
+  if (input.contains("PartNumber") &&
+      (part_number < 1 || part_number > static_cast<int>(part_sizes.size()))) {
+    if (part_number >= 1 && part_number <= kMaxPartNumber) {
+      AwsError error =
+          InvalidRequest("The requested partnumber is not satisfiable");
+      error.code = "InvalidPart";
+      error.fields.emplace_back("PartNumberRequested",
+                                std::to_string(part_number));
+      error.fields.emplace_back("ActualPartCount",
+                                std::to_string(part_sizes.size()));
+      return error;
+    }
+    return InvalidArgument(
+        "Part number must be an integer between 1 and 10000, inclusive",
+        "partNumber", std::to_string(part_number));
+  }
+  Status encryption_headers = RejectEncryptionHeadersOnRead(ctx);
+  if (!encryption_headers.ok()) return encryption_headers.error();
+  Status key_status = CheckReadCustomerKey(input, "", version);
   if (!key_status.ok()) return key_status.error();
   Status conditions = CheckReadPreconditions(input, version);
   if (!conditions.ok()) {
@@ -273,31 +290,12 @@ Reply ReadObject(S3State& state, RequestContext& ctx, Document& input,
     return error;
   }
 
-  uint64_t size = version.value("Size", uint64_t{0});
   Document output = Document::object();
   AddObjectHeaders(version, bucket.value(), /*include_tag_count=*/true, output);
 
   // Select the bytes: one part, one range, or the whole object.
   std::optional<ByteRange> range;
   if (input.contains("PartNumber")) {
-    int part_number = input["PartNumber"].get<int>();
-    Document part_sizes =
-        version.value("PartSizes", Document::array({size}));
-    if (part_number < 1 || part_number > static_cast<int>(part_sizes.size())) {
-      if (part_number >= 1 && part_number <= kMaxPartNumber) {
-        AwsError error = InvalidRequest(
-            "The requested partnumber is not satisfiable");
-        error.code = "InvalidPart";
-        error.fields.emplace_back("PartNumberRequested",
-                                  std::to_string(part_number));
-        error.fields.emplace_back("ActualPartCount",
-                                  std::to_string(part_sizes.size()));
-        return error;
-      }
-      return InvalidArgument(
-          "Part number must be an integer between 1 and 10000, inclusive",
-          "partNumber", std::to_string(part_number));
-    }
     uint64_t offset = 0;
     for (int i = 0; i + 1 < part_number; ++i) {
       offset += part_sizes[i].get<uint64_t>();
@@ -305,6 +303,22 @@ Reply ReadObject(S3State& state, RequestContext& ctx, Document& input,
     uint64_t part_size = part_sizes[part_number - 1].get<uint64_t>();
     if (part_size > 0) range = ByteRange{offset, offset + part_size - 1};
     output["PartsCount"] = part_sizes.size();
+    // A part read returns that part's checksum, with the object's type.
+    if (InputString(input, "ChecksumMode") == "ENABLED") {
+      const Document& part_checksums =
+          version.value("PartChecksums", Document::array());
+      std::optional<platform::ChecksumAlgorithm> algorithm =
+          platform::ParseChecksumAlgorithm(
+              InputString(version, "ChecksumAlgorithm"));
+      if (!version.contains("PartSizes")) {
+        AddChecksumMembers(version, output);
+      } else if (algorithm.has_value() &&
+                 part_number <= static_cast<int>(part_checksums.size())) {
+        output[std::string(platform::ChecksumMemberName(*algorithm))] =
+            part_checksums[part_number - 1];
+        output["ChecksumType"] = version.value("ChecksumType", "FULL_OBJECT");
+      }
+    }
   } else if (!InputString(input, "Range").empty()) {
     Result<std::optional<ByteRange>> parsed =
         ParseRange(InputString(input, "Range"), size);
@@ -332,6 +346,10 @@ Reply ReadObject(S3State& state, RequestContext& ctx, Document& input,
       ctx.response_file = FileBody{
           state.store().BlobPath(InputString(version, "Blob")), 0, size};
     }
+  }
+  // Lifecycle expiration applies to the current version only.
+  if (InputString(input, "VersionId").empty()) {
+    AddExpiration(bucket.value(), key, version, output);
   }
   ApplyResponseOverrides(input, output);
   AddCorsHeaders(state, ctx, bucket_name);
@@ -496,7 +514,7 @@ Reply PutObject(S3State& state, RequestContext& ctx, Document& input) {
   version["Size"] = body.value().size;
   version["ETag"] = QuoteEtag(platform::HexEncode(digests.value().md5));
   version["LastModified"] = state.Now();
-  version["Owner"] = ctx.account_id;
+  version["Owner"] = ObjectOwnerFor(bucket.value(), ctx, input);
   if (plan.value().stored.has_value()) {
     platform::ChecksumAlgorithm algorithm = *plan.value().stored;
     version["ChecksumAlgorithm"] =
@@ -529,7 +547,11 @@ Reply PutObject(S3State& state, RequestContext& ctx, Document& input) {
   }
   AddChecksumMembers(version, output);
   CopyEncryptionMembers(version, output);
+  AddExpiration(bucket.value(), key, version, output);
   AddCorsHeaders(state, ctx, bucket_name);
+  PublishObjectEvent(state, &ctx, bucket.value(),
+                     {"ObjectCreated:Put", key, version["Size"].get<uint64_t>(),
+                      version["ETag"].get<std::string>(), version_id.value()});
   return output;
 }
 
@@ -574,6 +596,7 @@ Reply DeleteObject(S3State& state, RequestContext& ctx, Document& input) {
   }
   if (outcome.value().delete_marker) output["DeleteMarker"] = true;
   AddCorsHeaders(state, ctx, bucket_name);
+  PublishObjectEvent(state, &ctx, bucket.value(), DeleteEvent(key, outcome.value()));
   return output;
 }
 
@@ -589,6 +612,7 @@ Reply DeleteObjects(S3State& state, RequestContext& ctx, Document& input) {
 
   Document deleted = Document::array();
   Document errors = Document::array();
+  std::vector<ObjectEvent> events;
   {
     std::lock_guard<std::mutex> lock(state.mutex());
     for (const Document& object : objects) {
@@ -604,6 +628,7 @@ Reply DeleteObjects(S3State& state, RequestContext& ctx, Document& input) {
         errors.push_back(std::move(error));
         continue;
       }
+      events.push_back(DeleteEvent(key, outcome.value()));
       if (quiet) continue;
       Document entry = {{"Key", key}};
       if (!version_id.empty()) entry["VersionId"] = version_id;
@@ -615,6 +640,9 @@ Reply DeleteObjects(S3State& state, RequestContext& ctx, Document& input) {
     }
   }
   state.PurgeRemovedBlobs();
+  for (const ObjectEvent& event : events) {
+    PublishObjectEvent(state, &ctx, bucket.value(), event);
+  }
 
   Document output = Document::object();
   if (!deleted.empty()) output["Deleted"] = std::move(deleted);
@@ -678,6 +706,9 @@ Result<Document> LoadCopySource(S3State& state, const Document& input,
     }
     return version.error();
   }
+  Status key_status =
+      CheckReadCustomerKey(input, "CopySource", version.value());
+  if (!key_status.ok()) return key_status.error();
   Status conditions = CheckCopySourcePreconditions(input, version.value());
   if (!conditions.ok()) return conditions.error();
   *source_version_id = InputString(version.value(), "VersionId");
@@ -710,8 +741,13 @@ Reply CopyObject(S3State& state, RequestContext& ctx, Document& input) {
   if (same_object && !replace_metadata &&
       InputString(input, "StorageClass").empty() &&
       InputString(input, "WebsiteRedirectLocation").empty() &&
-      InputString(input, "ServerSideEncryption").empty() &&
-      InputString(input, "SSECustomerAlgorithm").empty()) {
+      !input.contains("ServerSideEncryption") &&
+      !input.contains("SSECustomerAlgorithm") &&
+      !input.contains("SSEKMSKeyId") &&
+      // S3 allows an in-place copy when the bucket has default encryption
+      // configured, since the copy then takes on that configuration.
+      !(bucket.value().contains("Config") &&
+        bucket.value()["Config"].contains("Encryption"))) {
     return InvalidRequest(
         "This copy request is illegal because it is trying to copy an object "
         "to itself without changing the object's metadata, storage class, "
@@ -754,7 +790,7 @@ Reply CopyObject(S3State& state, RequestContext& ctx, Document& input) {
   version["Blob"] = blob.value();
   version["Size"] = size;
   version["LastModified"] = state.Now();
-  version["Owner"] = ctx.account_id;
+  version["Owner"] = ObjectOwnerFor(bucket.value(), ctx, input);
   version["ETag"] = source_version["ETag"];
   if (source_version.contains("PartSizes")) {
     version["PartSizes"] = source_version["PartSizes"];
@@ -813,6 +849,10 @@ Reply CopyObject(S3State& state, RequestContext& ctx, Document& input) {
   }
   if (source_versioned) output["CopySourceVersionId"] = source_version_id;
   CopyEncryptionMembers(version, output);
+  AddExpiration(bucket.value(), key, version, output);
+  PublishObjectEvent(state, &ctx, bucket.value(),
+                     {"ObjectCreated:Copy", key, version["Size"].get<uint64_t>(),
+                      version["ETag"].get<std::string>(), version_id.value()});
   return output;
 }
 
@@ -830,6 +870,8 @@ Reply GetObjectAttributes(S3State& state, RequestContext& ctx,
   }();
   if (!found.ok()) return found.error();
   const Document& version = found.value();
+  Status key_status = CheckReadCustomerKey(input, "", version);
+  if (!key_status.ok()) return key_status.error();
 
   std::set<std::string> wanted;
   for (const Document& attribute :
