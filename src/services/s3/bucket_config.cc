@@ -94,9 +94,11 @@ Status ValidateLifecycle(Document& config, Document&) {
     // S3 takes lifecycle dates only at midnight UTC.
     std::vector<const Document*> dated;
     if (rule.contains("Expiration")) dated.push_back(&rule["Expiration"]);
-    for (const Document& transition :
-         rule.value("Transitions", Document::array())) {
-      dated.push_back(&transition);
+    auto transitions = rule.find("Transitions");
+    if (transitions != rule.end() && transitions->is_array()) {
+      for (const Document& transition : *transitions) {
+        dated.push_back(&transition);
+      }
     }
     if (rule.contains("Transition")) dated.push_back(&rule["Transition"]);
     for (const Document* action : dated) {

@@ -71,10 +71,12 @@ const Document* BucketEncryptionRule(const Document& bucket) {
   if (!bucket.contains("Config") || !bucket["Config"].contains("Encryption")) {
     return nullptr;
   }
-  const Document& rules = bucket["Config"]["Encryption"].value(
-      "Rules", Document::array());
-  if (rules.empty()) return nullptr;
-  return &rules[0];
+  const Document& config = bucket["Config"]["Encryption"];
+  auto rules = config.find("Rules");
+  if (rules == config.end() || !rules->is_array() || rules->empty()) {
+    return nullptr;
+  }
+  return &(*rules)[0];
 }
 
 bool BucketBlocksSseC(const Document& bucket) {
