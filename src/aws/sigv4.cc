@@ -352,8 +352,10 @@ Result<SigV4Auth> ParseAuthorizationHeader(const HttpRequest& request,
                               : trimmed.substr(space + 1);
   const bool s3_scope = header.find("/s3/") != std::string_view::npos;
   if (algorithm != kAlgorithm) {
-    // TODO: SigV2 ("AWS AKID:signature") and SigV4a (AWS4-ECDSA-P256-SHA256)
-    // are not supported, so such requests fail here.
+    // SigV2 ("AWS AKID:signature") never gets here: the dispatcher parses it
+    // with ParseSigV2 first.
+    // TODO: SigV4a (AWS4-ECDSA-P256-SHA256) is not supported, so such
+    // requests fail here.
     if (s3_scope) {
       return MakeError("InvalidArgument", "Unsupported Authorization Type",
                        400);
@@ -906,7 +908,9 @@ std::string ComputeTrailerSignature(std::string_view signing_key,
 }
 
 std::optional<Result<SigV4Auth>> ParseSigV4(const HttpRequest& request) {
-  if (auto header = request.headers.Get("Authorization")) {
+  // S3 reads an empty Authorization header as no credential.
+  auto header = request.headers.Get("Authorization");
+  if (header && !platform::Trim(*header).empty()) {
     return ParseAuthorizationHeader(request, *header);
   }
   return ParsePresignedQuery(request);

@@ -33,8 +33,10 @@ struct SigV4Auth {
 
 // Extracts SigV4 fields from the Authorization header or, failing that, the
 // X-Amz-* query parameters of a presigned URL. Returns nullopt for unsigned
-// requests; an AwsError for malformed ones (IncompleteSignature,
-// AuthorizationQueryParametersError, ...).
+// requests (an empty Authorization header counts as none); an AwsError for
+// malformed ones (IncompleteSignature, AuthorizationQueryParametersError,
+// ...). SigV2 credentials are ParseSigV2's (sigv2.h), so callers try that
+// first.
 //
 // Error codes: a malformed Authorization header is IncompleteSignature
 // (400) as JSON and query services send it, except that a credential scoped

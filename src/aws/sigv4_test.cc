@@ -1660,6 +1660,11 @@ TEST(ParseSigV4Test, SurvivesRandomAuthorizationHeaders) {
     for (size_t i = 0; i < count; ++i) header += pieces[next() % pieces.size()];
     HttpRequest request = WithAuthorization(header);
     auto parsed = ParseSigV4(request);
+    // A blank header counts as no credential.
+    if (header.find_first_not_of(' ') == std::string::npos) {
+      EXPECT_FALSE(parsed.has_value());
+      continue;
+    }
     ASSERT_TRUE(parsed.has_value());
     if (parsed->ok()) {
       // Verification of whatever parsed must fail cleanly, not crash.

@@ -29,6 +29,13 @@ AwsError UnknownAccessKey(bool s3) {
                   403};
 }
 
+// Other services reject a SigV2 Authorization header as an unknown
+// signing algorithm.
+AwsError SigV2Unsupported() {
+  return AwsError{"IncompleteSignature", "Unsupported AWS 'algorithm': 'AWS'",
+                  400};
+}
+
 // The service of a malformed Authorization header's credential scope
 // ("Credential=AKID/20150830/us-east-1/sts/aws4_request"), for routing its
 // error.
@@ -109,11 +116,20 @@ void Dispatcher::Begin(Exchange& exchange) const {
     ctx.endpoint = "http://" + std::string(*host);
   }
 
-  // SigV4 fields, if the request is signed. A malformed signature still
-  // names its service, so its error takes that service's protocol.
+  // SigV2 or SigV4 fields, if the request is signed. A malformed SigV4
+  // signature still names its service, so its error takes that service's
+  // protocol. SigV2 names none; such requests route like anonymous ones.
   std::optional<AwsError> auth_error;
   std::optional<aws::SigV4Auth> scope_hint;
-  if (auto parsed = aws::ParseSigV4(exchange.request)) {
+  bool sigv2 = false;
+  if (auto parsed = aws::ParseSigV2(exchange.request)) {
+    sigv2 = true;
+    if (parsed->ok()) {
+      exchange.sigv2_auth = std::move(*parsed).value();
+    } else {
+      auth_error = parsed->error();
+    }
+  } else if (auto parsed = aws::ParseSigV4(exchange.request)) {
     if (parsed->ok()) {
       exchange.auth = std::move(*parsed).value();
     } else {
@@ -132,6 +148,16 @@ void Dispatcher::Begin(Exchange& exchange) const {
     ctx.operation = exchange.route.ref.operation->name;
   } else if (!exchange.route.pseudo_operation.empty()) {
     ctx.operation = exchange.route.pseudo_operation;
+  }
+
+  // Only S3 reads SigV2. Other services reject its header, and read its
+  // query parameters as no credential.
+  if (sigv2 && !IsS3(exchange.route.ref)) {
+    exchange.sigv2_auth.reset();
+    auth_error.reset();
+    if (exchange.request.headers.Has("Authorization")) {
+      auth_error = SigV2Unsupported();
+    }
   }
 
   if (auth_error) {
@@ -153,6 +179,7 @@ std::optional<AwsError> Dispatcher::ResolveIdentity(Exchange& exchange) const {
   RequestContext& ctx = exchange.context;
   ctx.region = options_.default_region;
   ctx.account_id = platform::DefaultAccountForAccessKey("");
+  if (exchange.sigv2_auth) return CheckSigV2(exchange);
   if (!exchange.auth) {
     ctx.caller_arn = "";  // anonymous
     if (options_.verify_signatures && !AllowsAnonymous(exchange)) {
@@ -174,15 +201,64 @@ std::optional<AwsError> Dispatcher::ResolveIdentity(Exchange& exchange) const {
     }
   }
 
+  if (auto error =
+          ResolveCaller(exchange, auth.access_key_id, auth.security_token)) {
+    return error;
+  }
+
+  // Signatures that cover a known payload hash are checked now, before a
+  // large body is read; the rest once the body is in.
+  if (!options_.verify_signatures || aws::NeedsBodyToVerify(auth)) {
+    return std::nullopt;
+  }
+  Result<std::string> secret = SecretFor(exchange, auth.access_key_id);
+  if (!secret.ok()) return secret.error();
+  Status verified = aws::VerifySigV4(exchange.request, auth, secret.value(),
+                                     clock_->NowMillis());
+  if (!verified.ok()) return AdaptAuthError(exchange, verified.error());
+  return std::nullopt;
+}
+
+std::optional<AwsError> Dispatcher::CheckSigV2(Exchange& exchange) const {
+  const aws::SigV2Auth& auth = *exchange.sigv2_auth;
+  // Begin keeps SigV2 credentials only on requests routed to S3.
+  if (!IsS3(exchange.route.ref)) {
+    return AdaptAuthError(exchange, SigV2Unsupported());
+  }
+  exchange.context.access_key_id = auth.access_key_id;
+
+  // Presigned URLs expire and header dates must be readable whether or not
+  // signatures are verified, as for SigV4; clock skew counts only when
+  // verifying.
+  Status time = aws::CheckSigV2Time(exchange.request, auth, clock_->NowMillis(),
+                                    options_.verify_signatures);
+  if (!time.ok()) return time.error();
+  if (auto error =
+          ResolveCaller(exchange, auth.access_key_id, auth.security_token)) {
+    return error;
+  }
+  if (!options_.verify_signatures) return std::nullopt;
+
+  Result<std::string> secret = SecretFor(exchange, auth.access_key_id);
+  if (!secret.ok()) return secret.error();
+  Status verified = aws::VerifySigV2(exchange.request, auth, secret.value());
+  if (!verified.ok()) return verified.error();
+  return std::nullopt;
+}
+
+std::optional<AwsError> Dispatcher::ResolveCaller(
+    Exchange& exchange, const std::string& access_key_id,
+    const std::string& security_token) const {
+  RequestContext& ctx = exchange.context;
   std::optional<platform::Credential> credential =
-      credentials_->Find(auth.access_key_id);
+      credentials_->Find(access_key_id);
   bool s3 = IsS3(exchange.route.ref);
   if (credential) {
     ctx.account_id = credential->account_id;
     ctx.caller_arn = credential->arn;
     // Temporary credentials are valid only with the session token they
     // were issued with.
-    if (credential->session_token != auth.security_token) {
+    if (credential->session_token != security_token) {
       if (s3) {
         return AwsError{"InvalidToken",
                         "The provided token is malformed or otherwise invalid.", 400};
@@ -199,22 +275,11 @@ std::optional<AwsError> Dispatcher::ResolveIdentity(Exchange& exchange) const {
                       s3 ? 400 : 403};
     }
   } else {
-    ctx.account_id = platform::DefaultAccountForAccessKey(auth.access_key_id);
+    ctx.account_id = platform::DefaultAccountForAccessKey(access_key_id);
     ctx.caller_arn = "arn:" +
                      std::string(platform::PartitionOf(ctx.region)) +
                      ":iam::" + ctx.account_id + ":root";
   }
-
-  // Signatures that cover a known payload hash are checked now, before a
-  // large body is read; the rest once the body is in.
-  if (!options_.verify_signatures || aws::NeedsBodyToVerify(auth)) {
-    return std::nullopt;
-  }
-  Result<std::string> secret = SecretFor(exchange);
-  if (!secret.ok()) return secret.error();
-  Status verified = aws::VerifySigV4(exchange.request, auth, secret.value(),
-                                     clock_->NowMillis());
-  if (!verified.ok()) return AdaptAuthError(exchange, verified.error());
   return std::nullopt;
 }
 
@@ -227,27 +292,29 @@ bool Dispatcher::AllowsAnonymous(const Exchange& exchange) const {
 }
 
 AwsError Dispatcher::MissingAuthentication(const Exchange& exchange) const {
-  const HttpRequest& request = exchange.request;
-  bool sigv2 = request.headers.Get("Authorization").has_value() ||
-               request.query.find("AWSAccessKeyId=") != std::string::npos;
-  std::string why = sigv2 ? " brume verifies SigV4 signatures only; sign with "
-                            "Signature Version 4."
-                          : "";
   if (IsS3(exchange.route.ref)) {
-    return AwsError{"AccessDenied", "Access Denied." + why, 403};
+    return AwsError{"AccessDenied", "Access Denied.", 403};
   }
+  // S3 is the one service that reads SigV2, so other services see its query
+  // parameters as no credential.
+  const HttpRequest& request = exchange.request;
+  bool sigv2 = request.query.find("AWSAccessKeyId=") != std::string::npos;
+  std::string why = sigv2 ? " Only S3 accepts Signature Version 2; sign "
+                            "requests to this service with Signature "
+                            "Version 4."
+                          : "";
   return AwsError{"MissingAuthenticationToken",
                   "The request must contain either a valid (registered) AWS "
                   "access key ID or X.509 certificate." + why,
                   403};
 }
 
-Result<std::string> Dispatcher::SecretFor(const Exchange& exchange) const {
-  const aws::SigV4Auth& auth = *exchange.auth;
-  if (auto credential = credentials_->Find(auth.access_key_id)) {
+Result<std::string> Dispatcher::SecretFor(
+    const Exchange& exchange, const std::string& access_key_id) const {
+  if (auto credential = credentials_->Find(access_key_id)) {
     return credential->secret_access_key;
   }
-  if (auth.access_key_id == options_.access_key_id) {
+  if (access_key_id == options_.access_key_id) {
     return options_.secret_access_key;
   }
   return UnknownAccessKey(IsS3(exchange.route.ref));
@@ -277,7 +344,7 @@ std::optional<aws::AwsChunkedDecoder> Dispatcher::ChunkVerifier(
       auth.payload_hash != aws::kStreamingSignedPayloadTrailer) {
     return std::nullopt;
   }
-  Result<std::string> secret = SecretFor(exchange);
+  Result<std::string> secret = SecretFor(exchange, auth.access_key_id);
   if (!secret.ok()) return std::nullopt;  // already rejected in Begin
   std::string key =
       aws::DeriveSigningKey(secret.value(), auth.date, auth.region, auth.service);
@@ -292,7 +359,7 @@ void Dispatcher::FinishAuthentication(Exchange& exchange) const {
   }
   const aws::SigV4Auth& auth = *exchange.auth;
   if (aws::NeedsBodyToVerify(auth)) {
-    Result<std::string> secret = SecretFor(exchange);
+    Result<std::string> secret = SecretFor(exchange, auth.access_key_id);
     if (!secret.ok()) {
       exchange.early_response = Fail(exchange, secret.error());
       return;

@@ -1,9 +1,10 @@
 #pragma once
 
 // Turns a parsed HTTP request into the response AWS would send: identity
-// from SigV4, optional signature checks, the protocol codec, the service
-// handler, and errors in the protocol's shape. Knows nothing of sockets, so
-// the HTTP server calls it in two phases around reading the body.
+// from SigV4 (or SigV2 for S3), optional signature checks, the protocol
+// codec, the service handler, and errors in the protocol's shape. Knows
+// nothing of sockets, so the HTTP server calls it in two phases around
+// reading the body.
 
 #include <chrono>
 #include <map>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "aws/router.h"
+#include "aws/sigv2.h"
 #include "aws/sigv4.h"
 #include "platform/clock.h"
 #include "platform/credentials.h"
@@ -34,6 +36,9 @@ struct DispatcherOptions {
 struct Exchange {
   HttpRequest request;
   std::optional<aws::SigV4Auth> auth;
+  // Set instead of `auth` for requests signed with Signature Version 2,
+  // which only S3 accepts.
+  std::optional<aws::SigV2Auth> sigv2_auth;
   aws::Route route;
   RequestContext context;
   // Set when the request already failed (bad signature, unknown
@@ -51,8 +56,9 @@ class Dispatcher {
              platform::CredentialStore* credentials, platform::Clock* clock,
              platform::Wakeups* wakeups);
 
-  // Phase 1, with the request line and headers: parses SigV4, routes, and
-  // resolves the caller's identity. Sets exchange.early_response on failure.
+  // Phase 1, with the request line and headers: parses SigV4 or SigV2,
+  // routes, and resolves the caller's identity. Sets exchange.early_response
+  // on failure.
   void Begin(Exchange& exchange) const;
 
   // After the body was read, for query requests whose Action is in it.
@@ -82,13 +88,22 @@ class Dispatcher {
 
  private:
   std::optional<AwsError> ResolveIdentity(Exchange& exchange) const;
+  // Checks a SigV2 request's time and, with --verify-signatures, its
+  // signature. S3 only: other services reject a SigV2 header.
+  std::optional<AwsError> CheckSigV2(Exchange& exchange) const;
+  // Sets the account and caller ARN of `access_key_id`; fails for
+  // temporary credentials whose session token is wrong or expired.
+  std::optional<AwsError> ResolveCaller(Exchange& exchange,
+                                        const std::string& access_key_id,
+                                        const std::string& security_token) const;
   // Operations callable without a signature even under
   // --verify-signatures (AssumeRoleWithWebIdentity, S3 form uploads).
   bool AllowsAnonymous(const Exchange& exchange) const;
   AwsError MissingAuthentication(const Exchange& exchange) const;
-  // The secret of the request's access key, or the error AWS returns for
-  // an unknown key.
-  Result<std::string> SecretFor(const Exchange& exchange) const;
+  // The secret of `access_key_id`, or the error AWS returns for an
+  // unknown key.
+  Result<std::string> SecretFor(const Exchange& exchange,
+                                const std::string& access_key_id) const;
   // Renames authentication errors the way the request's protocol names
   // them.
   AwsError AdaptAuthError(const Exchange& exchange, AwsError error) const;
