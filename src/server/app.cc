@@ -14,6 +14,7 @@
 #include "aws/router.h"
 #include "platform/clock.h"
 #include "platform/credentials.h"
+#include "platform/events.h"
 #include "platform/storage.h"
 #include "platform/strings.h"
 #include "platform/timers.h"
@@ -107,6 +108,8 @@ int RunServe(const AppOptions& options) {
   env.wakeups = &wakeups;
   env.timers = timers.get();
   env.credentials = &credentials;
+  platform::EventDelivery events;
+  env.events = &events;
   std::vector<std::unique_ptr<Service>> services = CreateServices(env, is_enabled);
 
   aws::Router router(aws::AllServiceModels());

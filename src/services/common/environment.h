@@ -12,6 +12,7 @@ class Storage;
 class Wakeups;
 class Timers;
 class CredentialStore;
+class EventDelivery;
 }  // namespace platform
 
 struct ServiceEnvironment {
@@ -20,6 +21,8 @@ struct ServiceEnvironment {
   platform::Wakeups* wakeups = nullptr;
   platform::Timers* timers = nullptr;
   platform::CredentialStore* credentials = nullptr;
+  // Hands events to other services (S3 notifications to SQS queues).
+  platform::EventDelivery* events = nullptr;
 };
 
 }  // namespace brume

@@ -5,6 +5,7 @@
 #include "services/s3/acl.h"
 #include "services/s3/errors.h"
 #include "services/s3/handlers.h"
+#include "services/s3/notifications.h"
 
 namespace brume::s3 {
 namespace {
@@ -87,10 +88,20 @@ Result<Document> ReadVersion(S3State& state, const Document& input,
   return ref.value().version();
 }
 
+// Publishes an ObjectTagging or ObjectAcl event of the object a request
+// named.
+void PublishObjectChangeEvent(S3State& state, const RequestContext& ctx,
+                              const Document& input, const char* name,
+                              const std::string& version_id) {
+  Result<Document> bucket = LoadBucket(state, InputString(input, "Bucket"));
+  if (!bucket.ok()) return;
+  PublishObjectEvent(state, &ctx, bucket.value(),
+                     {name, InputString(input, "Key"), {}, "", version_id});
+}
+
 }  // namespace
 
 Reply PutObjectTagging(S3State& state, RequestContext& ctx, Document& input) {
-  (void)ctx;
   Document tag_set = input.value("Tagging", Document::object())
                          .value("TagSet", Document::array());
   Status valid = ValidateTagSet(tag_set, 10);
@@ -102,6 +113,8 @@ Reply PutObjectTagging(S3State& state, RequestContext& ctx, Document& input) {
         return Status();
       });
   if (!version_id.ok()) return version_id.error();
+  PublishObjectChangeEvent(state, ctx, input, "ObjectTagging:Put",
+                           version_id.value());
   Document output = Document::object();
   if (!version_id.value().empty()) output["VersionId"] = version_id.value();
   return output;
@@ -123,13 +136,14 @@ Reply GetObjectTagging(S3State& state, RequestContext& ctx, Document& input) {
 
 Reply DeleteObjectTagging(S3State& state, RequestContext& ctx,
                           Document& input) {
-  (void)ctx;
   Result<std::string> version_id =
       UpdateVersion(state, input, [&](Document& version, const Document&) {
         version.erase("Tags");
         return Status();
       });
   if (!version_id.ok()) return version_id.error();
+  PublishObjectChangeEvent(state, ctx, input, "ObjectTagging:Delete",
+                           version_id.value());
   Document output = Document::object();
   if (!version_id.value().empty()) output["VersionId"] = version_id.value();
   return output;
@@ -145,6 +159,7 @@ Reply PutObjectAcl(S3State& state, RequestContext& ctx, Document& input) {
         return Status();
       });
   if (!version_id.ok()) return version_id.error();
+  PublishObjectChangeEvent(state, ctx, input, "ObjectAcl:Put", version_id.value());
   return Document::object();
 }
 

@@ -15,6 +15,7 @@
 #include "services/s3/errors.h"
 #include "services/s3/handlers.h"
 #include "services/s3/object_common.h"
+#include "services/s3/notifications.h"
 
 namespace brume::s3 {
 namespace {
@@ -405,6 +406,9 @@ Reply PostObject(S3State& state, RequestContext& ctx, Document& input) {
     return version_id.error();
   }
   state.PurgeRemovedBlobs();
+  PublishObjectEvent(state, &ctx, bucket.value(),
+                     {"ObjectCreated:Post", key, version["Size"].get<uint64_t>(),
+                      version["ETag"].get<std::string>(), version_id.value()});
 
   // Response: a redirect, or the requested status (204 by default; 201
   // adds a PostResponse document).

@@ -6,6 +6,7 @@
 #include "services/s3/errors.h"
 #include "services/s3/handlers.h"
 #include "services/s3/lifecycle.h"
+#include "services/s3/notifications.h"
 
 namespace brume::s3 {
 namespace {
@@ -126,6 +127,8 @@ class S3Service : public Service {
     Add("PutObjectLegalHold", &PutObjectLegalHold);
     Add("GetObjectLegalHold", &GetObjectLegalHold);
 
+    Add("PutBucketNotificationConfiguration",
+        &PutBucketNotificationConfiguration);
     Add("PutBucketAcl", &PutBucketAcl);
     Add("GetBucketAcl", &GetBucketAcl);
     RegisterBucketConfigHandlers(

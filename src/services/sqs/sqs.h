@@ -13,6 +13,8 @@
 //   dead_letter.cc       ListDeadLetterSourceQueues and message move tasks
 //   tags_permissions.cc  TagQueue, UntagQueue, ListQueueTags, AddPermission,
 //                        RemovePermission
+//   event_sink.cc        messages other services send through
+//                        platform::EventDelivery
 //
 // Locking: queues_mutex_ guards the registry; each Queue::mutex guards that
 // queue. A thread never waits for queues_mutex_ while it holds a queue lock,
@@ -28,6 +30,7 @@
 #include <string_view>
 #include <vector>
 
+#include "platform/events.h"
 #include "platform/storage.h"
 #include "services/common/environment.h"
 #include "services/common/service.h"
@@ -83,6 +86,12 @@ class SqsService : public Service {
   Reply ListQueueTags(RequestContext& ctx, Document& input);
   Reply AddPermission(RequestContext& ctx, Document& input);
   Reply RemovePermission(RequestContext& ctx, Document& input);
+
+  // Events other services send to a queue through platform::EventDelivery
+  // (event_sink.cc): the queue must exist, be a standard queue, and have a
+  // policy that lets the sending service call sqs:SendMessage.
+  platform::Status CheckEvent(const platform::Event& event) const;
+  platform::Status DeliverEvent(const platform::Event& event);
 
  private:
   // Registry.
@@ -169,6 +178,7 @@ class SqsService : public Service {
   platform::Clock* clock_;
   platform::Wakeups* wakeups_;
   platform::Timers* timers_;
+  platform::EventDelivery* events_;
 
   mutable std::shared_mutex queues_mutex_;
   std::map<std::string, std::shared_ptr<Queue>> queues_;  // by ARN

@@ -23,7 +23,8 @@ SqsService::SqsService(const ServiceEnvironment& env)
     : storage_(env.storage),
       clock_(env.clock),
       wakeups_(env.wakeups),
-      timers_(env.timers) {
+      timers_(env.timers),
+      events_(env.events) {
 #define BRUME_SQS_REGISTER(name)                                 \
   Register(#name, [this](RequestContext& ctx, Document& input) { \
     return name(ctx, input);                                     \
@@ -77,9 +78,16 @@ SqsService::SqsService(const ServiceEnvironment& env)
                         std::chrono::system_clock::now().time_since_epoch())
                         .count();
   next_seq_ = std::max(max_seq + 1, now_us);
+
+  if (events_ != nullptr) {
+    events_->RegisterSink(
+        "sqs", {[this](const platform::Event& event) { return CheckEvent(event); },
+                [this](const platform::Event& event) { return DeliverEvent(event); }});
+  }
 }
 
 SqsService::~SqsService() {
+  if (events_ != nullptr) events_->UnregisterSink("sqs");
   {
     std::lock_guard lock(timer_guard_->mutex);
     timer_guard_->service = nullptr;
