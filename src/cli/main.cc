@@ -102,6 +102,16 @@ int main(int argc, char** argv) {
   serve->add_option("--secret-access-key", options.secret_access_key,
                     "Secret key of --access-key-id")
       ->envname("BRUME_SECRET_ACCESS_KEY");
+  serve->add_option("--credentials-file", options.credentials_file,
+                    "AWS shared credentials file; each profile's access key "
+                    "is accepted and belongs to its aws_account_id")
+      ->envname("BRUME_CREDENTIALS_FILE")
+      ->check(CLI::ExistingFile);
+  serve->add_flag("--s3-legacy-bucket-defaults",
+                  options.s3_legacy_bucket_defaults,
+                  "New S3 buckets keep ACLs enabled and get no public access "
+                  "block, as AWS did before April 2023")
+      ->envname("BRUME_S3_LEGACY_BUCKET_DEFAULTS");
   serve->add_option("--threads", options.threads,
                     "I/O threads (default: one per core)")
       ->envname("BRUME_THREADS");

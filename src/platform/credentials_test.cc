@@ -79,3 +79,84 @@ TEST(DefaultAccountTest, OtherKeysMapToDefault) {
 
 }  // namespace
 }  // namespace brume::platform
+
+namespace brume::platform {
+namespace {
+
+TEST(ParseCredentialsFileTest, ProfilesWithAndWithoutAccount) {
+  StatusOr<std::vector<Credential>> parsed = ParseCredentialsFile(
+      "# comment\n"
+      "[main]\n"
+      "aws_access_key_id = AKIAMAIN\n"
+      "aws_secret_access_key=main-secret\r\n"
+      "aws_account_id = 111111111111\n"
+      "region = us-west-2\n"
+      "\n"
+      "[profile alt]\n"
+      "aws_access_key_id = 222222222222\n"
+      "aws_secret_access_key = alt-secret\n"
+      "aws_session_token = token\n",
+      "creds");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  ASSERT_EQ(parsed.value().size(), 2u);
+  const Credential& main = parsed.value()[0];
+  EXPECT_EQ(main.access_key_id, "AKIAMAIN");
+  EXPECT_EQ(main.secret_access_key, "main-secret");
+  EXPECT_EQ(main.account_id, "111111111111");
+  EXPECT_EQ(main.arn, "arn:aws:iam::111111111111:root");
+  EXPECT_TRUE(main.session_token.empty());
+  const Credential& alt = parsed.value()[1];
+  EXPECT_EQ(alt.account_id, "222222222222");  // from the 12-digit key
+  EXPECT_EQ(alt.session_token, "token");
+}
+
+TEST(ParseCredentialsFileTest, DefaultAccountForOtherKeys) {
+  StatusOr<std::vector<Credential>> parsed = ParseCredentialsFile(
+      "[default]\naws_access_key_id=test\naws_secret_access_key=test", "f");
+  ASSERT_TRUE(parsed.ok());
+  ASSERT_EQ(parsed.value().size(), 1u);
+  EXPECT_EQ(parsed.value()[0].account_id, "000000000000");
+}
+
+TEST(ParseCredentialsFileTest, ErrorsNameFileAndLine) {
+  struct Case {
+    const char* text;
+    const char* expected_prefix;
+  };
+  const Case cases[] = {
+      {"[a]\naws_access_key_id = k\nnot a pair\n", "f line 3:"},
+      {"aws_access_key_id = k\n", "f line 1:"},
+      {"[a\n", "f line 1:"},
+      {"[a]\naws_access_key_id = k\n", "f line 1: profile [a] has no "
+                                       "aws_secret_access_key"},
+      {"[a]\naws_access_key_id=k\naws_secret_access_key=s\n"
+       "aws_account_id=12\n",
+       "f line 4:"},
+  };
+  for (const Case& c : cases) {
+    StatusOr<std::vector<Credential>> parsed = ParseCredentialsFile(c.text, "f");
+    ASSERT_FALSE(parsed.ok()) << c.text;
+    EXPECT_TRUE(parsed.status().message().starts_with(c.expected_prefix))
+        << parsed.status().message();
+  }
+}
+
+TEST(CredentialStoreTest, AccountsAreUnique) {
+  CredentialStore store;
+  Credential first;
+  first.access_key_id = "A";
+  first.account_id = "222222222222";
+  Credential second = first;
+  second.access_key_id = "B";
+  Credential third = first;
+  third.access_key_id = "C";
+  third.account_id = "111111111111";
+  store.Put(first);
+  store.Put(second);
+  store.Put(third);
+  std::vector<std::string> expected = {"111111111111", "222222222222"};
+  EXPECT_EQ(store.Accounts(), expected);
+}
+
+}  // namespace
+}  // namespace brume::platform

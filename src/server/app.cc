@@ -4,7 +4,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -32,6 +34,19 @@ HttpResponse JsonResponse(int status, const Document& body) {
   response.headers.Set("Content-Type", "application/json");
   response.body = body.dump();
   return response;
+}
+
+// Reads and parses --credentials-file.
+platform::StatusOr<std::vector<platform::Credential>> LoadCredentialsFile(
+    const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    return platform::Status::IoError(
+        fmt::format("cannot open --credentials-file {}", path));
+  }
+  std::ostringstream text;
+  text << file.rdbuf();
+  return platform::ParseCredentialsFile(text.str(), path);
 }
 
 }  // namespace
@@ -101,6 +116,25 @@ int RunServe(const AppOptions& options) {
   platform::AdjustableClock clock;
   std::unique_ptr<platform::Timers> timers = platform::Timers::Create(&clock);
   platform::CredentialStore credentials;
+  std::vector<platform::Credential> file_credentials;
+  if (!options.credentials_file.empty()) {
+    auto loaded = LoadCredentialsFile(options.credentials_file);
+    if (!loaded.ok()) {
+      spdlog::error("{}", loaded.status().message());
+      return 2;
+    }
+    file_credentials = std::move(loaded.value());
+    spdlog::info("loaded {} profiles from {}", file_credentials.size(),
+                 options.credentials_file);
+  }
+  // Registers the credentials file's profiles; again after each reset,
+  // which clears the store.
+  auto register_file_credentials = [&credentials, &file_credentials] {
+    for (const platform::Credential& credential : file_credentials) {
+      credentials.Put(credential);
+    }
+  };
+  register_file_credentials();
   TimerWakeups wakeups;
   ServiceEnvironment env;
   env.storage = storage.get();
@@ -108,6 +142,7 @@ int RunServe(const AppOptions& options) {
   env.wakeups = &wakeups;
   env.timers = timers.get();
   env.credentials = &credentials;
+  env.s3_legacy_bucket_defaults = options.s3_legacy_bucket_defaults;
   platform::EventDelivery events;
   env.events = &events;
   std::vector<std::unique_ptr<Service>> services = CreateServices(env, is_enabled);
@@ -150,6 +185,7 @@ int RunServe(const AppOptions& options) {
         return JsonResponse(500, {{"error", cleared.message()}});
       }
       credentials.Clear();
+      register_file_credentials();
       for (auto& service : services) service->Reset();
       std::error_code ec;
       std::filesystem::create_directories(spool_dir, ec);

@@ -17,6 +17,12 @@ struct AppOptions {
   bool verify_signatures = false;
   std::string access_key_id = "test";
   std::string secret_access_key = "test";
+  // AWS shared credentials file whose profiles are registered as accounts;
+  // empty: none.
+  std::string credentials_file;
+  // New S3 buckets get the defaults AWS used before April 2023 (ACLs
+  // enabled, no public access block) instead of today's.
+  bool s3_legacy_bucket_defaults = false;
   unsigned threads = 0;                // 0: one per core
   std::string version;
 };

@@ -288,6 +288,9 @@ bool Dispatcher::AllowsAnonymous(const Exchange& exchange) const {
   // Browser form uploads carry their signature in the form; CORS
   // preflights are never signed.
   if (!route.pseudo_operation.empty()) return true;
+  // S3 serves anonymous requests that ACLs or the bucket policy allow and
+  // rejects the rest itself.
+  if (IsS3(route.ref)) return true;
   return route.ref.operation && route.ref.operation->auth_none;
 }
 

@@ -1,9 +1,11 @@
 #include "services/s3/acl.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
 #include "platform/strings.h"
+#include "services/s3/access.h"
 #include "services/s3/errors.h"
 #include "services/s3/state.h"
 
@@ -29,13 +31,17 @@ Document GroupGrant(std::string_view uri, std::string_view permission) {
 }
 
 Result<Document> CannedGrants(std::string_view canned,
-                              std::string_view owner_account) {
+                              std::string_view owner_account,
+                              std::string_view bucket_owner) {
   // S3 lists the group grants of a canned ACL before the owner's grant.
   Document grants = Document::array();
-  if (canned == "private" || canned == "bucket-owner-read" ||
-      canned == "bucket-owner-full-control" || canned == "aws-exec-read") {
-    // The bucket owner is the object owner in brume (one account per
-    // bucket), so the bucket-owner-* ACLs add no grant.
+  bool bucket_owner_read = false;
+  bool bucket_owner_full_control = false;
+  if (canned == "private" || canned == "aws-exec-read") {
+  } else if (canned == "bucket-owner-read") {
+    bucket_owner_read = true;
+  } else if (canned == "bucket-owner-full-control") {
+    bucket_owner_full_control = true;
   } else if (canned == "public-read") {
     grants.push_back(GroupGrant(kAllUsers, "READ"));
   } else if (canned == "public-read-write") {
@@ -51,7 +57,34 @@ Result<Document> CannedGrants(std::string_view canned,
   }
   grants.push_back(Document{{"Grantee", OwnerGrantee(owner_account)},
                             {"Permission", "FULL_CONTROL"}});
+  // The bucket-owner-* ACLs add a grant only for an object another account
+  // owns.
+  if ((bucket_owner_read || bucket_owner_full_control) &&
+      !bucket_owner.empty() && bucket_owner != owner_account) {
+    grants.push_back(
+        Document{{"Grantee", OwnerGrantee(bucket_owner)},
+                 {"Permission", bucket_owner_read ? "READ" : "FULL_CONTROL"}});
+  }
   return grants;
+}
+
+// S3 returns the group grants of an ACL before the grants to accounts.
+void PutGroupGrantsFirst(Document& grants) {
+  std::stable_partition(grants.begin(), grants.end(), [](const Document& grant) {
+    return grant.value("Grantee", Document::object()).value("Type", "") ==
+           "Group";
+  });
+}
+
+// S3 shows an account's display name beside its canonical id in grants.
+void FillDisplayName(Document& grantee) {
+  if (grantee.value("Type", "") != "CanonicalUser" ||
+      grantee.contains("DisplayName")) {
+    return;
+  }
+  std::optional<std::string> account =
+      KnownAccountForCanonicalId(grantee.value("ID", ""));
+  if (account.has_value()) grantee["DisplayName"] = *account;
 }
 
 // Parses one x-amz-grant-* header value: comma-separated grantees such as
@@ -88,6 +121,7 @@ Result<Document> GrantsFromHeader(std::string_view header,
       return InvalidArgument("Argument format not recognized", "x-amz-grant",
                              header);
     }
+    FillDisplayName(grantee);
     grants.push_back(
         Document{{"Grantee", grantee}, {"Permission", std::string(permission)}});
   }
@@ -99,12 +133,13 @@ Result<Document> GrantsFromHeader(std::string_view header,
 Document DefaultAcl(std::string_view owner_account) {
   Document acl;
   acl["Owner"] = OwnerDocument(owner_account);
-  acl["Grants"] = CannedGrants("private", owner_account).value();
+  acl["Grants"] = CannedGrants("private", owner_account, "").value();
   return acl;
 }
 
 Result<std::optional<Document>> AclFromInput(const Document& input,
-                                             std::string_view owner_account) {
+                                             std::string_view owner_account,
+                                             std::string_view bucket_owner) {
   static const std::pair<const char*, const char*> kGrantMembers[] = {
       {"GrantFullControl", "FULL_CONTROL"},
       {"GrantRead", "READ"},
@@ -132,12 +167,14 @@ Result<std::optional<Document>> AclFromInput(const Document& input,
   Document acl;
   acl["Owner"] = OwnerDocument(owner_account);
   if (!canned.empty()) {
-    Result<Document> canned_grants = CannedGrants(canned, owner_account);
+    Result<Document> canned_grants =
+        CannedGrants(canned, owner_account, bucket_owner);
     if (!canned_grants.ok()) return canned_grants.error();
     acl["Grants"] = std::move(canned_grants.value());
     return std::optional<Document>(std::move(acl));
   }
   if (has_grant_headers) {
+    PutGroupGrantsFirst(grants);
     acl["Grants"] = std::move(grants);
     return std::optional<Document>(std::move(acl));
   }
@@ -146,12 +183,9 @@ Result<std::optional<Document>> AclFromInput(const Document& input,
     if (policy.contains("Owner")) acl["Owner"] = policy["Owner"];
     acl["Grants"] = policy.value("Grants", Document::array());
     for (Document& grant : acl["Grants"]) {
-      if (grant.contains("Grantee") &&
-          grant["Grantee"].value("Type", "") == "CanonicalUser" &&
-          !grant["Grantee"].contains("DisplayName")) {
-        grant["Grantee"]["DisplayName"] = std::string(owner_account);
-      }
+      if (grant.contains("Grantee")) FillDisplayName(grant["Grantee"]);
     }
+    if (acl["Grants"].is_array()) PutGroupGrantsFirst(acl["Grants"]);
     return std::optional<Document>(std::move(acl));
   }
   return std::optional<Document>();

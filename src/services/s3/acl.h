@@ -2,8 +2,7 @@
 
 // Access control lists: canned ACLs, x-amz-grant-* headers and
 // AccessControlPolicy documents, stored as {"Owner": ..., "Grants": [...]}.
-// NOTE: ACLs are stored and returned but not enforced; every request is
-// authorised as the owning account.
+// access.cc enforces them.
 
 #include <optional>
 #include <string_view>
@@ -19,8 +18,10 @@ Document DefaultAcl(std::string_view owner_account);
 // Builds the ACL a request sets through its ACL (x-amz-acl) member, its
 // Grant* members or its AccessControlPolicy payload. Returns nullopt when
 // the request names none. Mixing a canned ACL with grants is an error, as
-// in S3.
+// in S3. `bucket_owner` receives the grant of the bucket-owner-read and
+// bucket-owner-full-control canned ACLs when it is not the owner.
 Result<std::optional<Document>> AclFromInput(const Document& input,
-                                             std::string_view owner_account);
+                                             std::string_view owner_account,
+                                             std::string_view bucket_owner = {});
 
 }  // namespace brume::s3

@@ -8,6 +8,7 @@
 
 #include "platform/ids.h"
 #include "platform/strings.h"
+#include "services/s3/access.h"
 #include "services/s3/acl.h"
 #include "services/s3/errors.h"
 #include "services/s3/handlers.h"
@@ -59,6 +60,20 @@ bool IsValidBucketName(std::string_view name) {
   return true;
 }
 
+// True when an ACL grants nothing beyond FULL_CONTROL to `owner`, as the
+// private and bucket-owner-full-control canned ACLs of a new bucket do.
+bool GrantsOnlyOwnerFullControl(const Document& acl, std::string_view owner) {
+  std::string owner_id = CanonicalUserId(owner);
+  for (const Document& grant : acl.value("Grants", Document::array())) {
+    const Document& grantee = grant.value("Grantee", Document::object());
+    if (InputString(grant, "Permission") != "FULL_CONTROL" ||
+        InputString(grantee, "ID") != owner_id) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::string EffectiveRegion(const RequestContext& ctx) {
   return ctx.region.empty() ? "us-east-1" : ctx.region;
 }
@@ -103,6 +118,25 @@ Reply CreateBucket(S3State& state, RequestContext& ctx, Document& input) {
 
   Result<std::optional<Document>> acl = AclFromInput(input, ctx.account_id);
   if (!acl.ok()) return acl.error();
+  if (acl.value().has_value()) {
+    Status grantees = CheckGrantees(state, *acl.value());
+    if (!grantees.ok()) return grantees.error();
+  }
+  // Since April 2023 new buckets have ACLs disabled (BucketOwnerEnforced)
+  // and all four public access block settings on, unless brume runs with
+  // the older defaults.
+  bool legacy_defaults = state.env().s3_legacy_bucket_defaults;
+  std::string ownership = InputString(input, "ObjectOwnership");
+  if (ownership.empty() && !legacy_defaults) {
+    ownership = "BucketOwnerEnforced";
+  }
+  if (ownership == "BucketOwnerEnforced" && acl.value().has_value() &&
+      !GrantsOnlyOwnerFullControl(*acl.value(), ctx.account_id)) {
+    return AwsError{"InvalidBucketAclWithObjectOwnership",
+                    "Bucket cannot have ACLs set with ObjectOwnership's "
+                    "BucketOwnerEnforced setting",
+                    400};
+  }
 
   std::lock_guard<std::mutex> lock(state.mutex());
   Result<std::optional<Document>> existing = state.store().GetBucket(name);
@@ -133,10 +167,15 @@ Reply CreateBucket(S3State& state, RequestContext& ctx, Document& input) {
     record["Versioning"] = "Enabled";
     record["Config"]["ObjectLock"] = {{"ObjectLockEnabled", "Enabled"}};
   }
-  std::string ownership = InputString(input, "ObjectOwnership");
   if (!ownership.empty()) {
     record["Config"]["OwnershipControls"] = {
         {"Rules", Document::array({{{"ObjectOwnership", ownership}}})}};
+  }
+  if (!legacy_defaults) {
+    record["Config"]["PublicAccessBlock"] = {{"BlockPublicAcls", true},
+                                             {"IgnorePublicAcls", true},
+                                             {"BlockPublicPolicy", true},
+                                             {"RestrictPublicBuckets", true}};
   }
   Status stored = state.store().PutBucket(name, record);
   if (!stored.ok()) return stored.error();

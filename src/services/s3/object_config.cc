@@ -150,12 +150,15 @@ Reply DeleteObjectTagging(S3State& state, RequestContext& ctx,
 }
 
 Reply PutObjectAcl(S3State& state, RequestContext& ctx, Document& input) {
-  Result<std::optional<Document>> acl = AclFromInput(input, ctx.account_id);
-  if (!acl.ok()) return acl.error();
-  if (!acl.value().has_value()) return MalformedXml();
-  Result<std::string> version_id =
-      UpdateVersion(state, input, [&](Document& version, const Document&) {
-        version["Acl"] = *acl.value();
+  Result<std::string> version_id = UpdateVersion(
+      state, input, [&](Document& version, const Document& bucket) -> Status {
+        // The object owner keeps owning the ACL whoever sets it.
+        Result<std::optional<Document>> acl =
+            AclFromInput(input, version.value("Owner", ctx.account_id),
+                         InputString(bucket, "Owner"));
+        if (!acl.ok()) return acl.error();
+        if (!acl.value().has_value()) return MalformedXml();
+        version["Acl"] = std::move(*acl.value());
         return Status();
       });
   if (!version_id.ok()) return version_id.error();

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "platform/timers.h"
+#include "services/s3/access.h"
 #include "services/s3/errors.h"
 #include "services/s3/handlers.h"
 #include "services/s3/lifecycle.h"
@@ -55,7 +56,8 @@ class S3Service : public Service {
 
  private:
   // Wraps a handler with the checks every S3 request gets: presigned URL
-  // expiry and x-amz-expected-bucket-owner.
+  // expiry, x-amz-expected-bucket-owner, authorization (bucket policy,
+  // ACLs, ownership) and the ACL the request sets, if any.
   Handler Wrap(std::string operation, std::function<Reply(RequestContext&, Document&)> handler) {
     S3State* state = state_.get();
     return [state, operation = std::move(operation),
@@ -68,6 +70,10 @@ class S3Service : public Service {
         return AccessDenied();
       }
       try {
+        Status allowed = AuthorizeRequest(*state, ctx, operation, input);
+        if (!allowed.ok()) return allowed.error();
+        Status acl = CheckAclRequest(*state, ctx, operation, input);
+        if (!acl.ok()) return acl.error();
         return handler(ctx, input);
       } catch (const nlohmann::json::exception& error) {
         spdlog::error("s3 {}: request {} failed: {}", operation,
@@ -131,6 +137,7 @@ class S3Service : public Service {
         &PutBucketNotificationConfiguration);
     Add("PutBucketAcl", &PutBucketAcl);
     Add("GetBucketAcl", &GetBucketAcl);
+    Add("GetBucketPolicyStatus", &GetBucketPolicyStatus);
     RegisterBucketConfigHandlers(
         *state_, [this](std::string operation, Handler handler) {
           Handler wrapped = Wrap(operation, std::move(handler));
