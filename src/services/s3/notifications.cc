@@ -387,7 +387,7 @@ void PublishObjectEvent(S3State& state, const RequestContext* ctx,
   object["sequencer"] = NextSequencer(now);
 
   // NOTE: AWS names the caller by its internal principal id (AWS:AIDA...);
-  // the access key id stands in for it.
+  // the access key id is sent in its place.
   std::string principal = "s3.amazonaws.com";
   std::string source_ip = "127.0.0.1";
   std::string request_id = platform::NewS3RequestId();
