@@ -116,7 +116,8 @@ def test_created_and_removed_events_reach_the_queue(s3, sqs):
     assert "versionId" not in obj
     assert "size" not in got[2]["s3"]["object"]
     sequencers = [r["s3"]["object"]["sequencer"] for r in got]
-    assert sequencers == sorted(sequencers) and len(set(sequencers)) == 3
+    assert sequencers == sorted(sequencers)
+    assert len(set(sequencers)) == 3
 
 
 def test_multipart_versioned_and_tagging_events(s3, sqs):
@@ -181,7 +182,7 @@ def test_destination_is_validated(s3, sqs):
     assert response["Error"]["Message"] == "Unable to validate the following destination configurations"
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
-    # A queue whose policy does not let S3 send is refused too, even in the
+    # A queue whose policy does not let S3 send is rejected too, even in the
     # same account.
     _, no_policy_arn = make_queue(sqs, bucket, with_policy=False)
     response = error_of(s3.put_bucket_notification_configuration, Bucket=bucket,
@@ -218,7 +219,7 @@ def test_invalid_configurations(s3, sqs, events, rules, code_fragment):
     assert code_fragment in response["Error"]["Message"]
 
 
-def test_overlapping_configurations_are_refused(s3, sqs):
+def test_overlapping_configurations_rejected(s3, sqs):
     bucket = unique("notified-overlap")
     s3.create_bucket(Bucket=bucket)
     _, arn = make_queue(sqs, bucket)

@@ -41,6 +41,7 @@ platform::Status SqsService::CheckEvent(const platform::Event& event) const {
         "the queue policy does not allow " + event.source_service +
         " to call sqs:SendMessage; the queue has no policy");
   }
+
   platform::PolicyRequest request;
   request.service_principal = event.source_service;
   request.action = "sqs:SendMessage";
@@ -81,7 +82,7 @@ platform::Status SqsService::DeliverEvent(const platform::Event& event) {
   message.md5_of_body = Md5Hex(message.body);
   message.sent_ms = now_ms;
   // NOTE: AWS shows the sending service's own IAM user id as SenderId; the
-  // service principal stands in for it.
+  // service principal is sent in its place.
   message.sender_id = event.source_service;
 
   std::lock_guard lock(queue->mutex);
