@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import http.client
+import json
 import os
 import pathlib
 import threading
@@ -36,6 +37,16 @@ def bucket(s3):
 
 def error_code(excinfo):
     return excinfo.value.response["Error"]["Code"]
+
+
+def allow_anonymous(s3, bucket, actions):
+    """Opens a bucket to unsigned requests for `actions`, as a public bucket
+    policy does once the default public access block is removed."""
+    s3.delete_public_access_block(Bucket=bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": actions,
+                       "Resource": f"arn:aws:s3:::{bucket}/*"}]}))
 
 
 def status_of(excinfo):
@@ -86,7 +97,9 @@ def test_delete_non_empty_bucket(s3, bucket):
 
 def test_virtual_hosted_addressing(brume, s3, bucket):
     # *.localhost names need no DNS here: connect to 127.0.0.1 and send the
-    # virtual-hosted Host header a client would send.
+    # virtual-hosted Host header a client would send. The requests are
+    # unsigned, so the bucket lets anyone put objects.
+    allow_anonymous(s3, bucket, ["s3:PutObject"])
     for host in (f"{bucket}.localhost:{brume.port}", f"{bucket}.s3.localhost",
                  f"{bucket}.s3.amazonaws.com", f"{bucket}.s3.eu-west-1.amazonaws.com"):
         connection = http.client.HTTPConnection("127.0.0.1", brume.port, timeout=10)
@@ -225,6 +238,7 @@ def put_aws_chunked(brume, bucket, key, data, trailer_value):
 def test_aws_chunked_trailing_checksum(brume, s3, bucket):
     data = os.urandom(70000)
     good = base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
+    allow_anonymous(s3, bucket, ["s3:PutObject"])
     status, _ = put_aws_chunked(brume, bucket, "chunked", data, good)
     assert status == 200
     got = s3.get_object(Bucket=bucket, Key="chunked", ChecksumMode="ENABLED")
@@ -470,6 +484,11 @@ def test_bucket_policy_validation(s3, bucket):
         s3.put_bucket_policy(Bucket=bucket, Policy="not json")
     assert error_code(excinfo) == "MalformedPolicy"
     policy = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}]}'
+    # New buckets block public policies until their public access block goes.
+    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+        s3.put_bucket_policy(Bucket=bucket, Policy=policy)
+    assert error_code(excinfo) == "AccessDenied"
+    s3.delete_public_access_block(Bucket=bucket)
     s3.put_bucket_policy(Bucket=bucket, Policy=policy)
     assert s3.get_bucket_policy(Bucket=bucket)["Policy"] == policy
 
@@ -477,6 +496,17 @@ def test_bucket_policy_validation(s3, bucket):
 def test_acl_canned_and_default(s3, bucket):
     acl = s3.get_bucket_acl(Bucket=bucket)
     assert acl["Grants"][0]["Permission"] == "FULL_CONTROL"
+    # New buckets have ACLs disabled (BucketOwnerEnforced) and public ACLs
+    # blocked; both must be lifted before a public-read ACL is accepted.
+    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+        s3.put_bucket_acl(Bucket=bucket, ACL="public-read")
+    assert error_code(excinfo) == "AccessControlListNotSupported"
+    s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={
+        "Rules": [{"ObjectOwnership": "ObjectWriter"}]})
+    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+        s3.put_bucket_acl(Bucket=bucket, ACL="public-read")
+    assert error_code(excinfo) == "AccessDenied"
+    s3.delete_public_access_block(Bucket=bucket)
     s3.put_bucket_acl(Bucket=bucket, ACL="public-read")
     grants = s3.get_bucket_acl(Bucket=bucket)["Grants"]
     assert any(g["Grantee"].get("URI", "").endswith("AllUsers") and g["Permission"] == "READ" for g in grants)
@@ -507,6 +537,7 @@ def test_cors_preflight_and_response_headers(brume, s3, bucket):
         assert "GET" in response.headers["Access-Control-Allow-Methods"]
         assert response.headers["Access-Control-Max-Age"] == "300"
     s3.put_object(Bucket=bucket, Key="obj", Body=b"x")
+    allow_anonymous(s3, bucket, ["s3:GetObject"])
     plain = urllib.request.Request(url, headers={"Origin": "https://app.example"})
     with urllib.request.urlopen(plain) as response:
         assert response.headers["Access-Control-Allow-Origin"] == "https://app.example"
