@@ -55,16 +55,15 @@ class S3Service : public Service {
   }
 
  private:
-  // Wraps a handler with the checks every S3 request gets: presigned URL
-  // expiry, x-amz-expected-bucket-owner, authorization (bucket policy,
-  // ACLs, ownership) and the ACL the request sets, if any.
+  // Wraps a handler with the checks every S3 request gets:
+  // x-amz-expected-bucket-owner, authorization (bucket policy, ACLs,
+  // ownership) and the ACL the request sets, if any. The dispatcher checks
+  // presigned URL expiry before the request gets here.
   Handler Wrap(std::string operation, std::function<Reply(RequestContext&, Document&)> handler) {
     S3State* state = state_.get();
     return [state, operation = std::move(operation),
             handler = std::move(handler)](RequestContext& ctx,
                                           Document& input) -> Reply {
-      Status fresh = CheckPresignedExpiry(ctx, state->Now());
-      if (!fresh.ok()) return fresh.error();
       std::string expected_owner = InputString(input, "ExpectedBucketOwner");
       if (!expected_owner.empty() && expected_owner != ctx.account_id) {
         return AccessDenied();

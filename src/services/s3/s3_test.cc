@@ -535,15 +535,5 @@ TEST_F(S3Test, ObjectLockBlocksDelete) {
   EXPECT_TRUE(allowed.is_document());
 }
 
-TEST_F(S3Test, PresignedUrlExpiry) {
-  RequestContext ctx = Context();
-  http_->query = "X-Amz-Date=20200101T000000Z&X-Amz-Expires=60";
-  Status expired = CheckPresignedExpiry(ctx, 1577836800.0 + 61);
-  ASSERT_FALSE(expired.ok());
-  EXPECT_EQ(expired.error().code, "AccessDenied");
-  EXPECT_EQ(expired.error().message, "Request has expired");
-  EXPECT_TRUE(CheckPresignedExpiry(ctx, 1577836800.0 + 30).ok());
-}
-
 }  // namespace
 }  // namespace brume::s3

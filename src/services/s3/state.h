@@ -102,11 +102,6 @@ void SortTagSet(Document& tag_set);
 // Validates a TagSet for objects (max_tags 10) or buckets (max_tags 50).
 Status ValidateTagSet(const Document& tag_set, size_t max_tags);
 
-// Checks the expiry of presigned URLs (SigV4 X-Amz-Date + X-Amz-Expires,
-// or SigV2 Expires) against the clock; returns AccessDenied "Request has
-// expired" as S3 does.
-Status CheckPresignedExpiry(const RequestContext& ctx, double now_seconds);
-
 // Removes a version (`version_id`, or the latest when empty) or adds a
 // delete marker, following the bucket's versioning state; the caller holds
 // the state mutex. Honours object lock retention and legal holds.
