@@ -11,6 +11,7 @@ build_packages=(
   cmake ninja-build g++ ccache pkg-config
   libboost-dev nlohmann-json3-dev libpugixml-dev libspdlog-dev libfmt-dev
   libcli11-dev libsqlite3-dev libssl-dev zlib1g-dev libgtest-dev libgmock-dev
+  libxxhash-dev
   # The older SQS and CloudWatch query models, whose XML traits the model
   # generator overlays onto the current JSON models.
   python3-botocore

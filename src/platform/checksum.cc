@@ -1,5 +1,6 @@
 #include "platform/checksum.h"
 
+#include <xxhash.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -155,6 +156,8 @@ DigestAlgorithm DigestAlgorithmFor(ChecksumAlgorithm algorithm) {
       return DigestAlgorithm::kSha1;
     case ChecksumAlgorithm::kSha256:
       return DigestAlgorithm::kSha256;
+    case ChecksumAlgorithm::kSha512:
+      return DigestAlgorithm::kSha512;
     default:
       return DigestAlgorithm::kMd5;
   }
@@ -170,6 +173,10 @@ std::optional<ChecksumAlgorithm> ParseChecksumAlgorithm(std::string_view name) {
       {"SHA1", ChecksumAlgorithm::kSha1},
       {"SHA256", ChecksumAlgorithm::kSha256},
       {"MD5", ChecksumAlgorithm::kMd5},
+      {"SHA512", ChecksumAlgorithm::kSha512},
+      {"XXHASH64", ChecksumAlgorithm::kXxhash64},
+      {"XXHASH3", ChecksumAlgorithm::kXxhash3},
+      {"XXHASH128", ChecksumAlgorithm::kXxhash128},
   };
   for (const auto& [spelling, algorithm] : kNames) {
     if (EqualsIgnoreCase(name, spelling)) return algorithm;
@@ -191,6 +198,14 @@ std::string_view ChecksumAlgorithmName(ChecksumAlgorithm algorithm) {
       return "SHA256";
     case ChecksumAlgorithm::kMd5:
       return "MD5";
+    case ChecksumAlgorithm::kSha512:
+      return "SHA512";
+    case ChecksumAlgorithm::kXxhash64:
+      return "XXHASH64";
+    case ChecksumAlgorithm::kXxhash3:
+      return "XXHASH3";
+    case ChecksumAlgorithm::kXxhash128:
+      return "XXHASH128";
   }
   return "";
 }
@@ -208,7 +223,15 @@ std::string_view ChecksumHeaderName(ChecksumAlgorithm algorithm) {
     case ChecksumAlgorithm::kSha256:
       return "x-amz-checksum-sha256";
     case ChecksumAlgorithm::kMd5:
-      return "content-md5";
+      return "x-amz-checksum-md5";
+    case ChecksumAlgorithm::kSha512:
+      return "x-amz-checksum-sha512";
+    case ChecksumAlgorithm::kXxhash64:
+      return "x-amz-checksum-xxhash64";
+    case ChecksumAlgorithm::kXxhash3:
+      return "x-amz-checksum-xxhash3";
+    case ChecksumAlgorithm::kXxhash128:
+      return "x-amz-checksum-xxhash128";
   }
   return "";
 }
@@ -226,7 +249,15 @@ std::string_view ChecksumMemberName(ChecksumAlgorithm algorithm) {
     case ChecksumAlgorithm::kSha256:
       return "ChecksumSHA256";
     case ChecksumAlgorithm::kMd5:
-      return "";
+      return "ChecksumMD5";
+    case ChecksumAlgorithm::kSha512:
+      return "ChecksumSHA512";
+    case ChecksumAlgorithm::kXxhash64:
+      return "ChecksumXXHASH64";
+    case ChecksumAlgorithm::kXxhash3:
+      return "ChecksumXXHASH3";
+    case ChecksumAlgorithm::kXxhash128:
+      return "ChecksumXXHASH128";
   }
   return "";
 }
@@ -243,7 +274,13 @@ size_t ChecksumSize(ChecksumAlgorithm algorithm) {
     case ChecksumAlgorithm::kSha256:
       return 32;
     case ChecksumAlgorithm::kMd5:
+    case ChecksumAlgorithm::kXxhash128:
       return 16;
+    case ChecksumAlgorithm::kXxhash64:
+    case ChecksumAlgorithm::kXxhash3:
+      return 8;
+    case ChecksumAlgorithm::kSha512:
+      return 64;
   }
   return 0;
 }
@@ -290,10 +327,48 @@ uint64_t Crc64NvmeCombine(uint64_t crc_a, uint64_t crc_b, uint64_t length_b) {
   return Crc64NvmeCombiner::Combine(crc_a, crc_b, length_b);
 }
 
-Checksum::Checksum(ChecksumAlgorithm algorithm) : algorithm_(algorithm) {
-  if (!IsCrcAlgorithm(algorithm))
-    digest_.emplace(DigestAlgorithmFor(algorithm));
+// NOTE: xxHash values go on the wire in xxHash's canonical (big-endian)
+// form, like the CRCs; no AWS response was available to confirm the order.
+struct Checksum::XxhashState {
+  XxhashState() : xxh64(XXH64_createState()), xxh3(XXH3_createState()) {}
+  ~XxhashState() {
+    XXH64_freeState(xxh64);
+    XXH3_freeState(xxh3);
+  }
+  XxhashState(const XxhashState&) = delete;
+  XxhashState& operator=(const XxhashState&) = delete;
+
+  XXH64_state_t* xxh64;
+  XXH3_state_t* xxh3;
+};
+
+namespace {
+
+bool IsXxhashAlgorithm(ChecksumAlgorithm algorithm) {
+  return algorithm == ChecksumAlgorithm::kXxhash64 ||
+         algorithm == ChecksumAlgorithm::kXxhash3 ||
+         algorithm == ChecksumAlgorithm::kXxhash128;
 }
+
+}  // namespace
+
+Checksum::Checksum(ChecksumAlgorithm algorithm) : algorithm_(algorithm) {
+  if (IsXxhashAlgorithm(algorithm)) {
+    xxhash_ = std::make_unique<XxhashState>();
+    XXH64_reset(xxhash_->xxh64, 0);
+    if (algorithm == ChecksumAlgorithm::kXxhash128) {
+      XXH3_128bits_reset(xxhash_->xxh3);
+    } else {
+      XXH3_64bits_reset(xxhash_->xxh3);
+    }
+  } else if (!IsCrcAlgorithm(algorithm)) {
+    digest_.emplace(DigestAlgorithmFor(algorithm));
+  }
+}
+
+Checksum::~Checksum() = default;
+Checksum::Checksum(Checksum&& other) noexcept = default;
+Checksum& Checksum::operator=(Checksum&& other) noexcept = default;
 
 void Checksum::Update(std::string_view bytes) {
   switch (algorithm_) {
@@ -306,6 +381,15 @@ void Checksum::Update(std::string_view bytes) {
     case ChecksumAlgorithm::kCrc64Nvme:
       crc_ = Crc64NvmeUpdate(crc_, bytes);
       break;
+    case ChecksumAlgorithm::kXxhash64:
+      XXH64_update(xxhash_->xxh64, bytes.data(), bytes.size());
+      break;
+    case ChecksumAlgorithm::kXxhash3:
+      XXH3_64bits_update(xxhash_->xxh3, bytes.data(), bytes.size());
+      break;
+    case ChecksumAlgorithm::kXxhash128:
+      XXH3_128bits_update(xxhash_->xxh3, bytes.data(), bytes.size());
+      break;
     default:
       digest_->Update(bytes);
       break;
@@ -316,7 +400,18 @@ std::string Checksum::Final() {
   if (IsCrcAlgorithm(algorithm_)) {
     return BigEndian(crc_, ChecksumSize(algorithm_));
   }
-  return digest_->Final();
+  switch (algorithm_) {
+    case ChecksumAlgorithm::kXxhash64:
+      return BigEndian(XXH64_digest(xxhash_->xxh64), 8);
+    case ChecksumAlgorithm::kXxhash3:
+      return BigEndian(XXH3_64bits_digest(xxhash_->xxh3), 8);
+    case ChecksumAlgorithm::kXxhash128: {
+      XXH128_hash_t hash = XXH3_128bits_digest(xxhash_->xxh3);
+      return BigEndian(hash.high64, 8) + BigEndian(hash.low64, 8);
+    }
+    default:
+      return digest_->Final();
+  }
 }
 
 std::string Checksum::FinalBase64() { return Base64Encode(Final()); }

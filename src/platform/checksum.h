@@ -1,7 +1,8 @@
 #pragma once
 
 // Checksums S3 computes and verifies: CRC32, CRC32C, CRC64NVME, SHA-1,
-// SHA-256 (x-amz-checksum-*) and MD5 (Content-MD5, ETags), including the
+// SHA-256, SHA-512, MD5, XXH64, XXH3 (64-bit) and XXH3 (128-bit)
+// (x-amz-checksum-*), MD5 also for Content-MD5 and ETags, including the
 // checksums of multipart uploads.
 //
 // Digests are raw big-endian bytes. S3 headers carry them as base64 (for
@@ -9,6 +10,7 @@
 // ETags carry MD5 as lower-case hex.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,26 +27,30 @@ enum class ChecksumAlgorithm {
   kCrc64Nvme,
   kSha1,
   kSha256,
-  kMd5
+  kMd5,
+  kSha512,
+  kXxhash64,
+  kXxhash3,
+  kXxhash128
 };
 
 // Parses an algorithm name as S3 spells it in x-amz-checksum-algorithm and
 // x-amz-sdk-checksum-algorithm, ignoring case: "CRC32", "CRC32C",
-// "CRC64NVME", "SHA1", "SHA256", and also "MD5".
+// "CRC64NVME", "SHA1", "SHA256", "SHA512", "MD5", "XXHASH64", "XXHASH3"
+// and "XXHASH128".
 std::optional<ChecksumAlgorithm> ParseChecksumAlgorithm(std::string_view name);
 
 // Upper-case name, e.g. "CRC64NVME".
 std::string_view ChecksumAlgorithmName(ChecksumAlgorithm algorithm);
 
-// Header carrying the checksum, e.g. "x-amz-checksum-crc32c", or
-// "content-md5" for kMd5.
+// Header carrying the checksum, e.g. "x-amz-checksum-crc32c".
 std::string_view ChecksumHeaderName(ChecksumAlgorithm algorithm);
 
-// Member name in S3's model and XML, e.g. "ChecksumCRC32C", or empty for
-// kMd5.
+// Member name in S3's model and XML, e.g. "ChecksumCRC32C".
 std::string_view ChecksumMemberName(ChecksumAlgorithm algorithm);
 
-// Raw digest size in bytes: 4, 4, 8, 20, 32 or 16.
+// Raw digest size in bytes: 4 (CRC32, CRC32C), 8 (CRC64NVME, XXHASH64,
+// XXHASH3), 16 (MD5, XXHASH128), 20 (SHA1), 32 (SHA256) or 64 (SHA512).
 size_t ChecksumSize(ChecksumAlgorithm algorithm);
 
 // True for the CRC algorithms, whose part checksums combine into a
@@ -56,6 +62,9 @@ bool IsCrcAlgorithm(ChecksumAlgorithm algorithm);
 class Checksum {
  public:
   explicit Checksum(ChecksumAlgorithm algorithm);
+  ~Checksum();
+  Checksum(Checksum&& other) noexcept;
+  Checksum& operator=(Checksum&& other) noexcept;
 
   ChecksumAlgorithm algorithm() const { return algorithm_; }
   void Update(std::string_view bytes);
@@ -67,9 +76,12 @@ class Checksum {
   std::string FinalHex();
 
  private:
+  struct XxhashState;  // xxHash streaming state, defined in checksum.cc
+
   ChecksumAlgorithm algorithm_;
   uint64_t crc_ = 0;
   std::optional<Digest> digest_;
+  std::unique_ptr<XxhashState> xxhash_;
 };
 
 // One-shot raw digest of `data`.

@@ -161,7 +161,10 @@ TEST(ChecksumTest, ParsesAlgorithmNames) {
   EXPECT_EQ(ParseChecksumAlgorithm("sha1"), ChecksumAlgorithm::kSha1);
   EXPECT_EQ(ParseChecksumAlgorithm("SHA256"), ChecksumAlgorithm::kSha256);
   EXPECT_EQ(ParseChecksumAlgorithm("MD5"), ChecksumAlgorithm::kMd5);
-  EXPECT_EQ(ParseChecksumAlgorithm("SHA512"), std::nullopt);
+  EXPECT_EQ(ParseChecksumAlgorithm("SHA512"), ChecksumAlgorithm::kSha512);
+  EXPECT_EQ(ParseChecksumAlgorithm("xxhash3"), ChecksumAlgorithm::kXxhash3);
+  EXPECT_EQ(ParseChecksumAlgorithm("XXHASH128"), ChecksumAlgorithm::kXxhash128);
+  EXPECT_EQ(ParseChecksumAlgorithm("XXHASH"), std::nullopt);
   EXPECT_EQ(ParseChecksumAlgorithm(""), std::nullopt);
 }
 
@@ -169,9 +172,13 @@ TEST(ChecksumTest, NamesHeadersAndMembers) {
   EXPECT_EQ(ChecksumAlgorithmName(ChecksumAlgorithm::kCrc64Nvme), "CRC64NVME");
   EXPECT_EQ(ChecksumHeaderName(ChecksumAlgorithm::kCrc32c),
             "x-amz-checksum-crc32c");
-  EXPECT_EQ(ChecksumHeaderName(ChecksumAlgorithm::kMd5), "content-md5");
+  EXPECT_EQ(ChecksumHeaderName(ChecksumAlgorithm::kMd5), "x-amz-checksum-md5");
+  EXPECT_EQ(ChecksumHeaderName(ChecksumAlgorithm::kXxhash64),
+            "x-amz-checksum-xxhash64");
   EXPECT_EQ(ChecksumMemberName(ChecksumAlgorithm::kSha256), "ChecksumSHA256");
-  EXPECT_EQ(ChecksumMemberName(ChecksumAlgorithm::kMd5), "");
+  EXPECT_EQ(ChecksumMemberName(ChecksumAlgorithm::kMd5), "ChecksumMD5");
+  EXPECT_EQ(ChecksumMemberName(ChecksumAlgorithm::kXxhash128),
+            "ChecksumXXHASH128");
   EXPECT_TRUE(IsCrcAlgorithm(ChecksumAlgorithm::kCrc64Nvme));
   EXPECT_FALSE(IsCrcAlgorithm(ChecksumAlgorithm::kSha1));
 }
@@ -248,6 +255,51 @@ TEST(CryptoTest, DigestSurvivesMove) {
   moved.Update("c");
   EXPECT_EQ(HexEncode(moved.Final()),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+// Published digests of "" and "abc": SHA-512 from FIPS 180-2, xxHash from
+// the xxHash 0.8.1 reference library (seed 0), in canonical big-endian form.
+TEST(ChecksumTest, Sha512AndXxhashKnownValues) {
+  EXPECT_EQ(HexEncode(ComputeChecksum(ChecksumAlgorithm::kSha512, "abc")),
+            "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+            "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f");
+  EXPECT_EQ(HexEncode(ComputeChecksum(ChecksumAlgorithm::kXxhash64, "")),
+            "ef46db3751d8e999");
+  EXPECT_EQ(HexEncode(ComputeChecksum(ChecksumAlgorithm::kXxhash64, "abc")),
+            "44bc2cf5ad770999");
+  EXPECT_EQ(HexEncode(ComputeChecksum(ChecksumAlgorithm::kXxhash3, "")),
+            "2d06800538d394c2");
+  EXPECT_EQ(HexEncode(ComputeChecksum(ChecksumAlgorithm::kXxhash3, "abc")),
+            "78af5f94892f3950");
+  EXPECT_EQ(HexEncode(ComputeChecksum(ChecksumAlgorithm::kXxhash128, "")),
+            "99aa06d3014798d86001c324468d497f");
+  EXPECT_EQ(HexEncode(ComputeChecksum(ChecksumAlgorithm::kXxhash128, "abc")),
+            "06b05ab6733a618578af5f94892f3950");
+}
+
+TEST(ChecksumTest, XxhashIncrementalMatchesOneShot) {
+  std::string data(100000, 'x');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 7);
+  for (ChecksumAlgorithm algorithm :
+       {ChecksumAlgorithm::kXxhash64, ChecksumAlgorithm::kXxhash3,
+        ChecksumAlgorithm::kXxhash128, ChecksumAlgorithm::kSha512}) {
+    Checksum incremental(algorithm);
+    incremental.Update(std::string_view(data).substr(0, 333));
+    incremental.Update(std::string_view(data).substr(333));
+    std::string raw = incremental.Final();
+    EXPECT_EQ(raw, ComputeChecksum(algorithm, data))
+        << ChecksumAlgorithmName(algorithm);
+    EXPECT_EQ(raw.size(), ChecksumSize(algorithm))
+        << ChecksumAlgorithmName(algorithm);
+  }
+}
+
+TEST(ChecksumTest, ChecksumMovesKeepState) {
+  Checksum first(ChecksumAlgorithm::kXxhash64);
+  first.Update("ab");
+  Checksum moved(std::move(first));
+  moved.Update("c");
+  EXPECT_EQ(HexEncode(moved.Final()), "44bc2cf5ad770999");
 }
 
 }  // namespace

@@ -19,6 +19,8 @@ const EVP_MD* MessageDigestFor(DigestAlgorithm algorithm) {
       return EVP_sha1();
     case DigestAlgorithm::kSha256:
       return EVP_sha256();
+    case DigestAlgorithm::kSha512:
+      return EVP_sha512();
   }
   return EVP_sha256();
 }

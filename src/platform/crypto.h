@@ -9,7 +9,7 @@
 
 namespace brume::platform {
 
-enum class DigestAlgorithm { kMd5, kSha1, kSha256 };
+enum class DigestAlgorithm { kMd5, kSha1, kSha256, kSha512 };
 
 // Incremental message digest. Update any number of times, then Final once.
 class Digest {

@@ -428,3 +428,59 @@ def test_bucket_logging_rejects_two_key_formats(s3, bucket):
                                "SimplePrefix": {},
                                "PartitionedPrefix": {"PartitionDateSource": "EventTime"}}}})
     assert (status, code) == (400, "MalformedXML")
+
+
+# Checksums
+
+
+def test_sha512_checksum_verified(s3, bucket):
+    body = b"sha-512 body"
+    digest = b64(hashlib.sha512(body).digest())
+    response = s3.put_object(Bucket=bucket, Key="k", Body=body, ChecksumSHA512=digest)
+    assert response["ChecksumSHA512"] == digest
+    head = s3.head_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
+    assert head["ChecksumSHA512"] == digest
+    status, code, _ = error_of(s3.put_object, Bucket=bucket, Key="k", Body=body,
+                               ChecksumSHA512=b64(hashlib.sha512(b"other").digest()))
+    assert (status, code) == (400, "BadDigest")
+
+
+@pytest.mark.parametrize("member, hex_digest", [
+    # xxHash 0.8.1 of "abc" with seed 0, canonical big-endian form.
+    ("ChecksumXXHASH64", "44bc2cf5ad770999"),
+    ("ChecksumXXHASH3", "78af5f94892f3950"),
+    ("ChecksumXXHASH128", "06b05ab6733a618578af5f94892f3950"),
+])
+def test_xxhash_checksums_verified(s3, bucket, member, hex_digest):
+    value = b64(bytes.fromhex(hex_digest))
+    response = s3.put_object(Bucket=bucket, Key=member, Body=b"abc", **{member: value})
+    assert response[member] == value
+    status, code, _ = error_of(s3.put_object, Bucket=bucket, Key=member, Body=b"abd",
+                               **{member: value})
+    assert (status, code) == (400, "BadDigest")
+
+
+def test_composite_multipart_part_checksums(s3, bucket):
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="mp", ChecksumAlgorithm="SHA256")
+    parts = []
+    bodies = [b"a" * (5 * 1024 * 1024), b"tail"]
+    for number, body in enumerate(bodies, start=1):
+        part = s3.upload_part(Bucket=bucket, Key="mp", UploadId=upload["UploadId"],
+                              PartNumber=number, Body=body, ChecksumAlgorithm="SHA256")
+        assert part["ChecksumSHA256"] == b64(hashlib.sha256(body).digest())
+        parts.append({"ETag": part["ETag"], "PartNumber": number,
+                      "ChecksumSHA256": part["ChecksumSHA256"]})
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=upload["UploadId"],
+                                        MultipartUpload={"Parts": parts})
+    assert done["ChecksumType"] == "COMPOSITE"
+    second = s3.get_object(Bucket=bucket, Key="mp", PartNumber=2, ChecksumMode="ENABLED")
+    assert second["ChecksumSHA256"] == parts[1]["ChecksumSHA256"]
+    assert second["ChecksumType"] == "COMPOSITE"
+    assert second["Body"].read() == b"tail"
+
+
+def test_list_v2_empty_continuation_token(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="a", Body=b"x")
+    response = s3.list_objects_v2(Bucket=bucket, ContinuationToken="")
+    assert response["ContinuationToken"] == ""
+    assert [entry["Key"] for entry in response["Contents"]] == ["a"]

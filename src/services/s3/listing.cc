@@ -186,16 +186,17 @@ Reply ListObjectsV2(S3State& state, RequestContext& ctx, Document& input) {
   std::string prefix = InputString(input, "Prefix");
   std::string delimiter = InputString(input, "Delimiter");
   std::string start_after = InputString(input, "StartAfter");
-  bool has_token = !InputString(input, "ContinuationToken").empty();
+  // S3 echoes an empty continuation token and lists from the start.
+  bool token_sent = input.contains("ContinuationToken");
   std::string token = InputString(input, "ContinuationToken");
+  bool has_token = !token.empty();
   bool fetch_owner = input.value("FetchOwner", false);
 
   // Continuation tokens are base64 of the last key or prefix returned.
   std::string marker = start_after;
   if (has_token) {
     std::string decoded;
-    if (token.empty() || !platform::Base64Decode(token, &decoded) ||
-        decoded.empty()) {
+    if (!platform::Base64Decode(token, &decoded) || decoded.empty()) {
       return InvalidArgument("The continuation token provided is incorrect",
                              "continuation-token", token);
     }
@@ -217,7 +218,7 @@ Reply ListObjectsV2(S3State& state, RequestContext& ctx, Document& input) {
                      {"IsTruncated", page.value().truncated}};
   if (!delimiter.empty()) output["Delimiter"] = EncodeKey(delimiter, url);
   if (url) output["EncodingType"] = "url";
-  if (has_token) output["ContinuationToken"] = token;
+  if (token_sent) output["ContinuationToken"] = token;
   if (!start_after.empty()) output["StartAfter"] = EncodeKey(start_after, url);
   if (page.value().truncated) {
     output["NextContinuationToken"] =

@@ -148,10 +148,11 @@ Reply CreateMultipartUpload(S3State& state, RequestContext& ctx,
   std::optional<ChecksumAlgorithm> algorithm;
   if (!algorithm_name.empty()) {
     algorithm = platform::ParseChecksumAlgorithm(algorithm_name);
-    if (!algorithm.has_value() || *algorithm == ChecksumAlgorithm::kMd5) {
+    if (!algorithm.has_value()) {
       return InvalidRequest(
           "Checksum algorithm provided is unsupported. Please try again with "
-          "any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]");
+          "any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256, "
+          "SHA512, MD5, XXHASH64, XXHASH3, XXHASH128]");
     }
   }
   if (!type.empty() && !algorithm.has_value()) {

@@ -23,6 +23,11 @@ constexpr platform::ChecksumAlgorithm kSupportedAlgorithms[] = {
     platform::ChecksumAlgorithm::kCrc64Nvme,
     platform::ChecksumAlgorithm::kSha1,
     platform::ChecksumAlgorithm::kSha256,
+    platform::ChecksumAlgorithm::kSha512,
+    platform::ChecksumAlgorithm::kMd5,
+    platform::ChecksumAlgorithm::kXxhash64,
+    platform::ChecksumAlgorithm::kXxhash3,
+    platform::ChecksumAlgorithm::kXxhash128,
 };
 
 void AddUnique(std::vector<platform::ChecksumAlgorithm>& list,
@@ -391,11 +396,6 @@ Result<ChecksumPlan> PlanChecksums(
   std::optional<platform::ChecksumAlgorithm> requested_algorithm;
   if (!requested.empty()) {
     requested_algorithm = platform::ParseChecksumAlgorithm(requested);
-    // NOTE: SHA512, MD5 and the XXHASH algorithms of newer models are not
-    // computed; such uploads keep the default checksum instead.
-    if (requested_algorithm == platform::ChecksumAlgorithm::kMd5) {
-      requested_algorithm.reset();
-    }
   }
   if (!plan.expected.empty()) {
     plan.stored = plan.expected.front().first;

@@ -333,6 +333,11 @@ Reply PostObject(S3State& state, RequestContext& ctx, Document& input) {
       {"tagging", "Tagging"},
       {"x-amz-storage-class", "StorageClass"},
       {"x-amz-server-side-encryption", "ServerSideEncryption"},
+      {"x-amz-server-side-encryption-aws-kms-key-id", "SSEKMSKeyId"},
+      {"x-amz-server-side-encryption-customer-algorithm",
+       "SSECustomerAlgorithm"},
+      {"x-amz-server-side-encryption-customer-key", "SSECustomerKey"},
+      {"x-amz-server-side-encryption-customer-key-md5", "SSECustomerKeyMD5"},
       {"x-amz-website-redirect-location", "WebsiteRedirectLocation"},
   };
   for (const auto& [field, member] : kFieldMembers) {
