@@ -74,6 +74,16 @@ std::optional<int64_t> ParseAmzDate(std::string_view text) {
   return static_cast<int64_t>(timegm(&tm)) * 1000;
 }
 
+// "2026-12-04T19:03:31Z", the form of S3's Expires and ServerTime fields.
+std::string FormatIsoSeconds(int64_t epoch_ms) {
+  std::time_t seconds = static_cast<std::time_t>(epoch_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
 }  // namespace
 
 Dispatcher::Dispatcher(DispatcherOptions options, const aws::Router* router,
@@ -195,9 +205,18 @@ std::optional<AwsError> Dispatcher::ResolveIdentity(Exchange& exchange) const {
   // clients rely on it.
   if (auth.presigned) {
     std::optional<int64_t> signed_at = ParseAmzDate(auth.amz_date);
-    if (signed_at &&
-        *signed_at + auth.expires_seconds * 1000 < clock_->NowMillis()) {
-      return AwsError{"AccessDenied", "Request has expired", 403};
+    const int64_t now_ms = clock_->NowMillis();
+    if (signed_at && *signed_at + auth.expires_seconds * 1000 < now_ms) {
+      AwsError error{"AccessDenied", "Request has expired", 403};
+      if (IsS3(exchange.route.ref)) {
+        error.fields = {
+            {"X-Amz-Expires", std::to_string(auth.expires_seconds)},
+            {"Expires",
+             FormatIsoSeconds(*signed_at + auth.expires_seconds * 1000)},
+            {"ServerTime", FormatIsoSeconds(now_ms)},
+        };
+      }
+      return error;
     }
   }
 

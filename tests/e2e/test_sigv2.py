@@ -277,3 +277,28 @@ def test_other_service_rejects_sigv2_header(brume):
     connection.close()
     assert response.status == 400
     assert b"IncompleteSignature" in body
+
+
+def test_expired_sigv4_presigned_url_fields():
+    # The dispatcher checks SigV4 presigned URLs' expiry as it does SigV2's.
+    # A server of its own, because advancing the clock would disturb others.
+    server = Brume().start()
+    try:
+        client = server.client("s3", signature_version="s3v4")
+        bucket = unique("v4expired")
+        client.create_bucket(Bucket=bucket)
+        client.put_object(Bucket=bucket, Key="k", Body=b"x")
+        url = client.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "k"},
+                                            ExpiresIn=30)
+        assert "X-Amz-Expires=30" in url
+        assert requests.get(url).status_code == 200
+        server.advance_clock(60)
+        response = requests.get(url)
+    finally:
+        server.stop()
+    assert response.status_code == 403
+    error = error_of(response.content)
+    assert error["Message"] == "Request has expired"
+    assert error["X-Amz-Expires"] == "30"
+    assert "Expires" in error
+    assert "ServerTime" in error
