@@ -207,6 +207,9 @@ Reply CreateMultipartUpload(S3State& state, RequestContext& ctx,
     output["ChecksumType"] = type;
   }
   CopyEncryptionMembers(attributes, output);
+  if (attributes.contains("SSEKMSEncryptionContext")) {
+    output["SSEKMSEncryptionContext"] = attributes["SSEKMSEncryptionContext"];
+  }
   return output;
 }
 

@@ -216,6 +216,28 @@ Status ApplyEncryption(const RequestContext& ctx, const Document& input,
     // TODO: reject key ids that name no KMS key (KMS.NotFoundException
     // "Invalid keyId '...'") once brume has a KMS service.
     version["SSEKMSKeyId"] = kms_key;
+    std::string context = InputString(input, "SSEKMSEncryptionContext");
+    if (input.contains("SSEKMSEncryptionContext")) {
+      std::string json;
+      Document pairs;
+      if (platform::Base64Decode(context, &json)) {
+        pairs = Document::parse(json, nullptr, false);
+      }
+      bool valid = pairs.is_object();
+      if (valid) {
+        for (const Document& value : pairs) {
+          if (!value.is_string()) valid = false;
+        }
+      }
+      if (!valid) {
+        return InvalidArgument(
+            "The header 'x-amz-server-side-encryption-context' shall be "
+            "Base64-encoded UTF-8 string holding JSON which represents a "
+            "string-string map",
+            "x-amz-server-side-encryption-context", context);
+      }
+      version["SSEKMSEncryptionContext"] = context;
+    }
     // S3 Bucket Keys do not apply to DSSE-KMS, and S3 leaves the member
     // out of responses when it is false.
     if (sse == "aws:kms" && bucket_key.value_or(false)) {

@@ -547,6 +547,10 @@ Reply PutObject(S3State& state, RequestContext& ctx, Document& input) {
   }
   AddChecksumMembers(version, output);
   CopyEncryptionMembers(version, output);
+  // Writes echo the encryption context; reads never return it.
+  if (version.contains("SSEKMSEncryptionContext")) {
+    output["SSEKMSEncryptionContext"] = version["SSEKMSEncryptionContext"];
+  }
   AddExpiration(bucket.value(), key, version, output);
   AddCorsHeaders(state, ctx, bucket_name);
   PublishObjectEvent(state, &ctx, bucket.value(),
@@ -849,6 +853,9 @@ Reply CopyObject(S3State& state, RequestContext& ctx, Document& input) {
   }
   if (source_versioned) output["CopySourceVersionId"] = source_version_id;
   CopyEncryptionMembers(version, output);
+  if (version.contains("SSEKMSEncryptionContext")) {
+    output["SSEKMSEncryptionContext"] = version["SSEKMSEncryptionContext"];
+  }
   AddExpiration(bucket.value(), key, version, output);
   PublishObjectEvent(state, &ctx, bucket.value(),
                      {"ObjectCreated:Copy", key, version["Size"].get<uint64_t>(),
