@@ -77,11 +77,6 @@ TEST(DefaultAccountTest, OtherKeysMapToDefault) {
   }
 }
 
-}  // namespace
-}  // namespace brume::platform
-
-namespace brume::platform {
-namespace {
 
 TEST(ParseCredentialsFileTest, ProfilesWithAndWithoutAccount) {
   StatusOr<std::vector<Credential>> parsed = ParseCredentialsFile(
@@ -143,13 +138,11 @@ TEST(ParseCredentialsFileTest, ErrorsNameFileAndLine) {
 
 TEST(CredentialStoreTest, AccountsAreUnique) {
   CredentialStore store;
-  Credential first;
-  first.access_key_id = "A";
+  Credential first = MakeCredential("AKIAFIRST", "s1");
   first.account_id = "222222222222";
-  Credential second = first;
-  second.access_key_id = "B";
-  Credential third = first;
-  third.access_key_id = "C";
+  Credential second = MakeCredential("AKIASECOND", "s2");
+  second.account_id = "222222222222";
+  Credential third = MakeCredential("AKIATHIRD", "s3");
   third.account_id = "111111111111";
   store.Put(first);
   store.Put(second);

@@ -264,6 +264,13 @@ PolicyRequest BuildPolicyRequest(S3State& state, const RequestContext& ctx,
     if (!http->remote_address.empty()) {
       request.context["aws:sourceip"] = {http->remote_address};
     }
+    if (std::optional<std::string_view> referer = http->headers.Get("Referer")) {
+      request.context["aws:referer"] = {std::string(*referer)};
+    }
+    if (std::optional<std::string_view> agent =
+            http->headers.Get("User-Agent")) {
+      request.context["aws:useragent"] = {std::string(*agent)};
+    }
     for (const auto& [name, value] : http->headers) {
       std::string lower = platform::ToLower(name);
       if (!lower.starts_with("x-amz-")) continue;
@@ -378,6 +385,20 @@ Status AuthorizeOn(S3State& state, const RequestContext& ctx,
   request.resource = rule.object ? ObjectArn(bucket_name, key)
                                  : "arn:aws:s3:::" + std::string(bucket_name);
   PolicyEffect effect = EvaluateBucketPolicy(bucket, request, is_bucket_owner);
+
+  // The bucket policy operations: the owner's root user may always run
+  // them, even against a Deny, so that a policy cannot lock the owner out;
+  // other accounts get 405 when the policy allows them and 403 otherwise.
+  bool policy_operation = rule.operation == "GetBucketPolicy" ||
+                          rule.operation == "PutBucketPolicy" ||
+                          rule.operation == "DeleteBucketPolicy";
+  if (policy_operation) {
+    if (is_bucket_owner) return Status();
+    if (effect == PolicyEffect::kAllow) {
+      return MethodNotAllowed(ctx.http ? ctx.http->method : "PUT", "BUCKETPOLICY");
+    }
+    return AccessDenied();
+  }
   if (effect == PolicyEffect::kDeny) return AccessDenied();
 
   // Owners.
@@ -393,8 +414,10 @@ Status AuthorizeOn(S3State& state, const RequestContext& ctx,
     }
   }
   if (effect == PolicyEffect::kAllow) return Status();
+  // The object owner reads its object and its ACL; writes into the bucket
+  // need the bucket's permission even over one's own object.
   if (!anonymous && version.has_value() && object_owner == ctx.account_id &&
-      acls_enabled) {
+      acls_enabled && rule.acl != AclSource::kBucket) {
     return Status();
   }
 

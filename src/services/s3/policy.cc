@@ -510,6 +510,11 @@ Status ValidateStatement(const Document& statement, std::string_view bucket) {
   if (!statement.contains("Principal") && !statement.contains("NotPrincipal")) {
     return MalformedPolicy("Missing required field Principal");
   }
+  // IAM supports NotPrincipal only with Deny.
+  // NOTE: the message is brume's; AWS's exact wording was not checked.
+  if (effect == "Allow" && statement.contains("NotPrincipal")) {
+    return MalformedPolicy("NotPrincipal is not supported with Effect Allow");
+  }
   const Document& principal = statement.contains("Principal")
                                   ? statement["Principal"]
                                   : statement["NotPrincipal"];
