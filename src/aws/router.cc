@@ -133,14 +133,17 @@ Router::Router(std::span<const ServiceModel* const> models) : models_(models) {
     names.insert(service->id);
     for (const std::string& name : names) by_name_[name].push_back(service);
 
-    if (ServesQuery(*service)) {
-      for (const Operation& operation : service->operations) {
-        query_services_by_action_[operation.name].push_back(service);
-      }
+    if (IsRestProtocol(service->protocol)) {
+      rest_.emplace(service, std::make_unique<LazyRestService>());
     }
-    if (!IsRestProtocol(service->protocol)) continue;
+  }
+}
 
-    RestService& rest = rest_[service];
+const Router::RestService& Router::RestPatterns(
+    const ServiceModel* service) const {
+  LazyRestService& lazy = *rest_.at(service);
+  std::call_once(lazy.built, [&lazy, service] {
+    RestService& rest = lazy.rest;
     rest.model = service;
     for (const Operation& operation : service->operations) {
       if (std::string_view(service->id) == "s3" &&
@@ -175,7 +178,22 @@ Router::Router(std::span<const ServiceModel* const> models) : models_(models) {
       RequiredBindings(*service, operation, &pattern.required);
       rest.patterns.push_back(std::move(pattern));
     }
+  });
+  return lazy.rest;
+}
+
+const ServiceModel* Router::OnlyQueryServiceWith(
+    std::string_view action) const {
+  // A binary search per query service on each call replaces an index of
+  // every query operation built at startup. Only query requests without a
+  // credential scope or a service Host get here.
+  const ServiceModel* found = nullptr;
+  for (const ServiceModel* service : models_) {
+    if (!ServesQuery(*service) || !service->FindOperation(action)) continue;
+    if (found) return nullptr;
+    found = service;
   }
+  return found;
 }
 
 std::vector<const ServiceModel*> Router::ServicesForName(
@@ -322,12 +340,7 @@ Route Router::RouteQuery(const HttpRequest& request, const SigV4Auth* auth,
     const ServiceModel* from_host = ServiceFromHost(request);
     if (from_host && ServesQuery(*from_host)) service = from_host;
   }
-  if (!service) {
-    auto it = query_services_by_action_.find(std::string(action));
-    if (it != query_services_by_action_.end() && it->second.size() == 1) {
-      service = it->second.front();
-    }
-  }
+  if (!service) service = OnlyQueryServiceWith(action);
   if (!service) {
     route.error = AwsError{
         "InvalidAction",
@@ -507,7 +520,7 @@ Route Router::RouteRest(const HttpRequest& request,
         return route;
       }
     }
-    const RestService& rest = rest_.at(service);
+    const RestService& rest = RestPatterns(service);
     for (const UriPattern& pattern : rest.patterns) {
       UriLabels labels;
       int score = 0;

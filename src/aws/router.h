@@ -7,6 +7,8 @@
 // comes from the SigV4 credential scope or the Host header. Every table is
 // built from the compiled models.
 
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -69,6 +71,12 @@ class Router {
     const ServiceModel* model;
     std::vector<UriPattern> patterns;
   };
+  // A REST service's patterns, built on its first request, so that startup
+  // reads no operation or shape tables.
+  struct LazyRestService {
+    std::once_flag built;
+    RestService rest;
+  };
 
   Route RouteRpc(const HttpRequest& request, const ServiceModel* service,
                  std::string_view operation, Protocol protocol) const;
@@ -76,6 +84,11 @@ class Router {
   Route RouteQuery(const HttpRequest& request, const SigV4Auth* auth,
                    std::string_view action) const;
   const ServiceModel* ServiceFromHost(const HttpRequest& request) const;
+  // Returns the URI patterns of a REST service, building them on first use.
+  // Safe to call from several threads at once.
+  const RestService& RestPatterns(const ServiceModel* service) const;
+  // The query service that has `action`, or nullptr when none or several do.
+  const ServiceModel* OnlyQueryServiceWith(std::string_view action) const;
   bool MatchPattern(const UriPattern& pattern, const HttpRequest& request,
                     std::string_view path,
                     const std::vector<std::pair<std::string, std::string>>&
@@ -85,9 +98,10 @@ class Router {
   std::span<const ServiceModel* const> models_;
   std::unordered_map<std::string, const ServiceModel*> by_target_prefix_;
   std::unordered_map<std::string, std::vector<const ServiceModel*>> by_name_;
-  std::unordered_map<std::string, std::vector<const ServiceModel*>>
-      query_services_by_action_;
-  std::unordered_map<const ServiceModel*, RestService> rest_;
+  // One entry per REST service, inserted by the constructor. Later calls
+  // change only an entry's contents.
+  std::unordered_map<const ServiceModel*, std::unique_ptr<LazyRestService>>
+      rest_;
 };
 
 // Splits an S3 virtual-hosted-style Host ("bucket.localhost:4566",

@@ -1,5 +1,9 @@
 #include "aws/router.h"
 
+#include <string>
+#include <thread>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 namespace brume::aws {
@@ -69,6 +73,17 @@ TEST_F(RouterTest, QueryActionInQueryString) {
   ASSERT_EQ(route.kind, Route::Kind::kOperation);
   EXPECT_STREQ(route.ref.service->id, "sts");
   EXPECT_EQ(route.ref.protocol, Protocol::kQuery);
+}
+
+TEST_F(RouterTest, QueryActionOfSeveralServices) {
+  // SNS and RDS both have ListTagsForResource, so without a credential
+  // scope or a service Host the action names no single service.
+  HttpRequest request = MakeRequest("GET", "/?Action=ListTagsForResource");
+  Route route = router_.RouteHeaders(request, nullptr);
+  ASSERT_EQ(route.kind, Route::Kind::kError);
+  EXPECT_EQ(route.error->code, "InvalidAction");
+  EXPECT_NE(route.error->message.find("could not tell which service"),
+            std::string::npos);
 }
 
 TEST_F(RouterTest, QueryFormBodyNeedsBody) {
@@ -192,6 +207,20 @@ TEST_F(RouterTest, HostNamesTheService) {
   Route route = router_.RouteQueryBody(request, nullptr);
   ASSERT_EQ(route.kind, Route::Kind::kOperation);
   EXPECT_STREQ(route.ref.service->id, "sqs");
+}
+
+TEST_F(RouterTest, ConcurrentFirstRequests) {
+  // REST patterns are built on first use, so threads that route at once
+  // must all see the finished table.
+  std::vector<std::string> names(8);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < names.size(); ++i) {
+    threads.emplace_back([this, &names, i] {
+      names[i] = S3Operation("PUT", "/b/k?partNumber=1&uploadId=u");
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const std::string& name : names) EXPECT_EQ(name, "UploadPart");
 }
 
 TEST(VirtualHostedBucketTest, Forms) {
