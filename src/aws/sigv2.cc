@@ -27,8 +27,8 @@ constexpr std::string_view kMissingDate =
 // CanonicalizedResource. The S3 guide lists acl, cors, delete, lifecycle,
 // location, logging, notification, partNumber, policy, requestPayment,
 // tagging, torrent, uploadId, uploads, versionId, versioning, versions,
-// website and the response-* overrides; the rest are the sub-resources
-// botocore 1.43's HmacV1Auth also signs, so its signatures verify.
+// website and the response-* overrides. The others are in the list that
+// botocore 1.43's HmacV1Auth signs, so that its signatures verify.
 constexpr std::string_view kSubResources[] = {
     "accelerate",
     "acl",

@@ -35,12 +35,12 @@ struct SigV2Auth {
 // AWSAccessKeyId parameter without a Signature as no credential.
 bool HasSigV2Credential(const HttpRequest& request);
 
-// Extracts the SigV2 fields. Returns nullopt unless HasSigV2Credential. The
-// errors are S3's, in S3's order: both a header and a query credential,
-// then InvalidArgument (400, with ArgumentName and ArgumentValue fields) for
-// a header that is not "AWS AKID:signature" with one space, or AccessDenied
-// (403) for a query without Expires or AWSAccessKeyId, or with an Expires
-// that is not a number of seconds.
+// Extracts the SigV2 fields. Returns nullopt unless HasSigV2Credential.
+// A header beside a query credential, or a header that is not
+// "AWS AKID:signature" with one space, fails with InvalidArgument (400, with
+// ArgumentName and ArgumentValue fields). A query without Expires or
+// AWSAccessKeyId, or whose Expires is not a number of seconds, fails with
+// AccessDenied (403).
 std::optional<Result<SigV2Auth>> ParseSigV2(const HttpRequest& request);
 
 // Checks the request time as S3 does. A header-signed request takes its
@@ -59,8 +59,8 @@ Status CheckSigV2Time(const HttpRequest& request, const SigV2Auth& auth,
 Status VerifySigV2(const HttpRequest& request, const SigV2Auth& auth,
                    std::string_view secret_access_key);
 
-// Signs a request in place as boto's and botocore's HmacV1 signers do: sets
-// Date (unless x-amz-date is present) and the Authorization header.
+// Signs a request in place: sets Date unless x-amz-date is present, then
+// the Authorization header.
 void SignSigV2(HttpRequest& request, std::string_view access_key_id,
                std::string_view secret_access_key, int64_t now_ms);
 

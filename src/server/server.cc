@@ -73,10 +73,11 @@ HttpResponse PlainError(int status, std::string_view code,
   return response;
 }
 
-// A body is aws-chunked when its payload hash says so. A Content-Encoding
-// that names aws-chunked beside a plain SHA-256 or UNSIGNED-PAYLOAD comes
-// with a raw body, which S3 stores as sent (s3-tests expects a PutObject
-// with "gzip, aws-chunked" and an empty body to succeed).
+// A body is aws-chunked when its payload hash is a STREAMING-* value, or
+// when there is no payload hash and Content-Encoding names aws-chunked. A
+// Content-Encoding of aws-chunked beside a plain SHA-256 or UNSIGNED-PAYLOAD
+// comes with a raw body, which S3 stores as sent (s3-tests expects a
+// PutObject with "gzip, aws-chunked" and an empty body to succeed).
 bool IsAwsChunked(const HttpRequest& request) {
   if (auto sha = request.headers.Get("x-amz-content-sha256")) {
     return sha->starts_with("STREAMING-");

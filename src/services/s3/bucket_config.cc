@@ -12,6 +12,7 @@
 
 #include "platform/ids.h"
 #include "services/s3/access.h"
+#include "services/s3/access_log.h"
 #include "services/s3/acl.h"
 #include "services/s3/errors.h"
 #include "services/s3/handlers.h"
@@ -252,8 +253,6 @@ Status ValidateLogging(S3State& state, const Document& config,
       }
     }
   }
-  // TODO: deliver server access log records to the target bucket; brume
-  // stores and returns the logging configuration but writes no log objects.
   return Status();
 }
 
@@ -337,6 +336,9 @@ Reply PutConfig(const ConfigSpec& spec, S3State& state, Document& input) {
   bucket.value()["Config"][spec.config_name] = std::move(config);
   Status stored = state.store().PutBucket(name, bucket.value());
   if (!stored.ok()) return stored.error();
+  if (std::string_view(spec.config_name) == "Logging") {
+    NoteBucketLogging(state, name, bucket.value()["Config"]["Logging"]);
+  }
   return Document::object();
 }
 
