@@ -302,3 +302,29 @@ def test_expired_sigv4_presigned_url_fields():
     assert error["X-Amz-Expires"] == "30"
     assert "Expires" in error
     assert "ServerTime" in error
+
+
+def test_botocore_hmacv1_virtual_host(verifying):
+    # botocore's own SigV2 signer, on a virtual-hosted request: it signs the
+    # bucket from the Host as the first path segment (its auth_path).
+    from botocore.auth import HmacV1Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    bucket = unique("v2botocore")
+    assert send(verifying, "PUT", f"/{bucket}")[0] == 200
+    host = f"{bucket}.s3.localhost:{verifying.port}"
+    request = AWSRequest(method="PUT", url=f"http://{host}/dir/k?tagging",
+                         data=b"<Tagging><TagSet/></Tagging>",
+                         headers={"x-amz-meta-ignored": "1"})
+    request.auth_path = f"/{bucket}/dir/k"
+    assert send(verifying, "PUT", f"/{bucket}/dir/k", body=b"x")[0] == 200
+    HmacV1Auth(Credentials(ACCESS_KEY, SECRET_KEY)).add_auth(request)
+    headers = dict(request.headers.items())
+    headers["Host"] = host
+    connection = http.client.HTTPConnection("127.0.0.1", verifying.port, timeout=10)
+    connection.request("PUT", "/dir/k?tagging", body=request.body, headers=headers)
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    assert response.status == 200, body
