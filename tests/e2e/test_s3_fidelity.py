@@ -375,7 +375,13 @@ def test_lifecycle_date_must_be_midnight(s3, bucket, rule):
     assert message == "'Date' must be at midnight GMT"
 
 
-def test_expired_delete_marker_removed_after_clock_advance(brume, s3, bucket):
+def test_expired_delete_marker_removed_after_clock_advance(fresh_brume):
+    # Advancing the clock would expire other tests' presigned URLs, so this
+    # test has a brume of its own.
+    brume = fresh_brume
+    s3 = brume.client("s3")
+    bucket = unique("fidelity")
+    s3.create_bucket(Bucket=bucket)
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     s3.put_object(Bucket=bucket, Key="k", Body=b"x")
     s3.delete_object(Bucket=bucket, Key="k")
@@ -504,3 +510,46 @@ def test_sse_kms_encryption_context(s3, bucket):
                                ServerSideEncryption="aws:kms",
                                SSEKMSEncryptionContext=b64(b'["not", "a", "map"]'))
     assert (status, code) == (400, "InvalidArgument")
+
+
+def test_access_log_delivered_after_clock_advance(fresh_brume):
+    brume = fresh_brume
+    s3 = brume.client("s3")
+    bucket = unique("fidelity")
+    s3.create_bucket(Bucket=bucket)
+    target = unique("fidelity-logs")
+    s3.create_bucket(Bucket=target)
+    s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus={
+        "LoggingEnabled": {"TargetBucket": target, "TargetPrefix": "access/"}})
+    s3.put_object(Bucket=bucket, Key="logged.txt", Body=b"12345")
+    s3.get_object(Bucket=bucket, Key="logged.txt")["Body"].read()
+    error_of(s3.get_object, Bucket=bucket, Key="missing.txt")
+
+    # Delivery runs on the timer service; wait a bounded time for it.
+    deadline = time.monotonic() + 5
+    while True:
+        brume.advance_clock(600)
+        listed = s3.list_objects_v2(Bucket=target, Prefix="access/").get("Contents", [])
+        if listed or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert listed, "no access log object was delivered"
+    assert re.fullmatch(r"access/\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9A-Z]{16}",
+                        listed[0]["Key"])
+    lines = []
+    for entry in listed:
+        body = s3.get_object(Bucket=target, Key=entry["Key"])["Body"].read().decode()
+        lines += body.splitlines()
+    put = [line for line in lines if " REST.PUT.OBJECT logged.txt " in line]
+    get = [line for line in lines if " REST.GET.OBJECT logged.txt " in line]
+    missing = [line for line in lines if " REST.GET.OBJECT missing.txt " in line]
+    assert len(put) == 1
+    assert len(get) == 1
+    assert len(missing) == 1
+    fields = put[0].split(" ")
+    assert fields[1] == bucket
+    assert re.fullmatch(r"\[\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}", fields[2])
+    assert f'"PUT /{bucket}/logged.txt HTTP/1.1" 200 - - 5 ' in put[0]
+    assert f'"GET /{bucket}/logged.txt HTTP/1.1" 200 - 5 5 ' in get[0]
+    assert " 404 NoSuchKey " in missing[0]
+    assert " SigV4 - AuthHeader " in put[0]

@@ -337,7 +337,7 @@ Reply PutConfig(const ConfigSpec& spec, S3State& state, Document& input) {
   Status stored = state.store().PutBucket(name, bucket.value());
   if (!stored.ok()) return stored.error();
   if (std::string_view(spec.config_name) == "Logging") {
-    NoteBucketLogging(state, name, bucket.value()["Config"]["Logging"]);
+    NoteBucketLogging(state, bucket.value());
   }
   return Document::object();
 }

@@ -4,6 +4,7 @@
 
 #include "platform/timers.h"
 #include "services/s3/access.h"
+#include "services/s3/access_log.h"
 #include "services/s3/errors.h"
 #include "services/s3/handlers.h"
 #include "services/s3/lifecycle.h"
@@ -16,6 +17,9 @@ namespace {
 // them about once a day; a shorter period lets tests that advance the clock
 // see expirations promptly.
 constexpr std::chrono::minutes kLifecyclePeriod{10};
+// How often buffered server access log records are delivered, in clock
+// time. S3 delivers within a few hours; tests advance the clock instead.
+constexpr std::chrono::minutes kAccessLogPeriod{5};
 
 using S3Handler = Reply (*)(S3State&, RequestContext&, Document&);
 
@@ -38,19 +42,24 @@ class S3Service : public Service {
       S3State* state = state_.get();
       lifecycle_timer_ =
           env.timers->Every(kLifecyclePeriod, [state] { RunLifecycle(*state); });
+      access_log_timer_ = env.timers->Every(
+          kAccessLogPeriod, [state] { FlushAccessLogs(*state); });
     }
   }
 
   ~S3Service() override {
     if (state_->env().timers != nullptr && lifecycle_timer_ != 0) {
       state_->env().timers->Cancel(lifecycle_timer_);
+      state_->env().timers->Cancel(access_log_timer_);
     }
+    ForgetAccessLogs(*state_);
   }
 
   std::string_view id() const override { return "s3"; }
 
   void Reset() override {
     state_->PurgeRemovedBlobs(/*all=*/true);
+    ForgetAccessLogs(*state_);
     state_->store().EnsureBlobDir();
   }
 
@@ -73,7 +82,10 @@ class S3Service : public Service {
         if (!allowed.ok()) return allowed.error();
         Status acl = CheckAclRequest(*state, ctx, operation, input);
         if (!acl.ok()) return acl.error();
-        return handler(ctx, input);
+        // NOTE: requests refused above are not logged, though S3 logs them.
+        Reply reply = handler(ctx, input);
+        RecordAccessLog(*state, ctx, operation, input, reply);
+        return reply;
       } catch (const nlohmann::json::exception& error) {
         spdlog::error("s3 {}: request {} failed: {}", operation,
                       ctx.request_id, error.what());
@@ -151,6 +163,7 @@ class S3Service : public Service {
 
   std::unique_ptr<S3State> state_;
   platform::Timers::TimerId lifecycle_timer_ = 0;
+  platform::Timers::TimerId access_log_timer_ = 0;
 };
 
 }  // namespace
