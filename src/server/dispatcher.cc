@@ -31,6 +31,8 @@ AwsError UnknownAccessKey(bool s3) {
 
 // Other services reject a SigV2 Authorization header as an unknown
 // signing algorithm.
+// NOTE: this is the SigV4 parser's error for unknown algorithms; what AWS
+// services other than S3 send for a SigV2 header is not checked.
 AwsError SigV2Unsupported() {
   return AwsError{"IncompleteSignature", "Unsupported AWS 'algorithm': 'AWS'",
                   400};
