@@ -17,13 +17,14 @@
 namespace brume::s3 {
 namespace {
 
-// Which ACL permission lets a non-owner run an operation, and on which ACL.
+// The ACL permission that lets a non-owner run an operation, and the ACL
+// that is checked for it.
 enum class AclPermission { kNone, kRead, kWrite, kReadAcp, kWriteAcp };
 enum class AclSource { kNone, kBucket, kObject };
 
-// How one S3 operation is authorized: its IAM action (and the action when
-// the request names a version), whether it acts on an object, and the ACL
-// permission that grants it. Operations that only owners and policies can
+// Authorization facts of one S3 operation: its IAM action (and the action
+// when the request names a version), whether it acts on an object, and the
+// ACL permission that grants it. Operations that only owners and policies can
 // grant have AclSource::kNone.
 struct OperationRule {
   std::string_view operation;
@@ -175,12 +176,12 @@ std::string_view PermissionName(AclPermission permission) {
 bool AclGrants(const Document& acl, AclPermission permission,
                const RequestContext& ctx, bool ignore_public) {
   if (permission == AclPermission::kNone || !acl.is_object()) return false;
-  std::string_view wanted = PermissionName(permission);
+  std::string_view required = PermissionName(permission);
   bool anonymous = IsAnonymous(ctx);
   std::string canonical_id = anonymous ? "" : CanonicalUserId(ctx.account_id);
   for (const Document& grant : acl.value("Grants", Document::array())) {
     std::string granted = InputString(grant, "Permission");
-    if (granted != wanted && granted != "FULL_CONTROL") continue;
+    if (granted != required && granted != "FULL_CONTROL") continue;
     const Document& grantee = grant.value("Grantee", Document::object());
     std::string type = InputString(grantee, "Type");
     if (type == "CanonicalUser") {
@@ -348,7 +349,7 @@ PolicyEffect EvaluateBucketPolicy(const Document& bucket,
   return effect;
 }
 
-// Operations whose source object must be readable too.
+// Splits the x-amz-copy-source of a copy into its bucket and key.
 std::optional<std::pair<std::string, std::string>> CopySource(
     const Document& input) {
   std::string source = InputString(input, "CopySource");
@@ -386,9 +387,9 @@ Status AuthorizeOn(S3State& state, const RequestContext& ctx,
                                  : "arn:aws:s3:::" + std::string(bucket_name);
   PolicyEffect effect = EvaluateBucketPolicy(bucket, request, is_bucket_owner);
 
-  // The bucket policy operations: the owner's root user may always run
-  // them, even against a Deny, so that a policy cannot lock the owner out;
-  // other accounts get 405 when the policy allows them and 403 otherwise.
+  // The bucket owner may always run the bucket policy operations, even
+  // against a Deny, so that a policy cannot lock the owner out. Other
+  // accounts get 405 when the policy allows them and 403 otherwise.
   bool policy_operation = rule.operation == "GetBucketPolicy" ||
                           rule.operation == "PutBucketPolicy" ||
                           rule.operation == "DeleteBucketPolicy";
@@ -405,11 +406,12 @@ Status AuthorizeOn(S3State& state, const RequestContext& ctx,
   std::string object_owner =
       version.has_value() ? InputString(*version, "Owner") : "";
   if (is_bucket_owner) {
-    // The bucket owner runs every bucket operation and writes or deletes
-    // any object; reading another account's object needs a grant unless
-    // ACLs are disabled, which makes the bucket owner own every object.
+    // The bucket owner runs every bucket operation, writes or deletes any
+    // object and manages its tags and locks. Reading another account's
+    // object or its ACL needs a grant, unless ACLs are disabled and so the
+    // bucket owner owns every object.
     if (!rule.object || !acls_enabled || !version.has_value() ||
-        object_owner == bucket_owner || rule.acl == AclSource::kBucket) {
+        object_owner == bucket_owner || rule.acl != AclSource::kObject) {
       return Status();
     }
   }
@@ -466,7 +468,7 @@ AccountDirectory& Directory() {
   return directory;
 }
 
-// Notes the accounts brume knows besides requesters: those of the
+// Notes the accounts that brume has besides requesters: those of the
 // configured credentials and the owners of existing buckets.
 void NoteStoredAccounts(S3State& state) {
   if (state.env().credentials != nullptr) {
@@ -540,6 +542,23 @@ std::optional<std::string> KnownAccountForCanonicalId(
   auto it = directory.by_canonical_id.find(canonical_id);
   if (it == directory.by_canonical_id.end()) return std::nullopt;
   return it->second;
+}
+
+void AdoptFormSigner(S3State& state, RequestContext& ctx,
+                     std::string_view access_key_id) {
+  if (access_key_id.empty()) return;
+  ctx.access_key_id = std::string(access_key_id);
+  std::optional<platform::Credential> credential;
+  if (state.env().credentials != nullptr) {
+    credential = state.env().credentials->Find(access_key_id);
+  }
+  if (credential.has_value()) {
+    ctx.account_id = credential->account_id;
+    ctx.caller_arn = credential->arn;
+    return;
+  }
+  ctx.account_id = platform::DefaultAccountForAccessKey(access_key_id);
+  ctx.caller_arn = fmt::format("arn:aws:iam::{}:root", ctx.account_id);
 }
 
 std::string ObjectOwnerFor(const Document& bucket, const RequestContext& ctx,
@@ -689,9 +708,8 @@ bool IsPublicAcl(const Document& acl) {
 Status AuthorizeRequest(S3State& state, const RequestContext& ctx,
                         std::string_view operation, const Document& input) {
   if (!IsAnonymous(ctx)) NoteAccount(ctx.account_id);
-  // Browser preflights are never signed; POST uploads are authorized by
-  // their signed form policy.
-  // TODO: apply bucket policies and ACLs to POST form uploads too.
+  // Browser preflights are never signed. POST form uploads carry their
+  // signer in the form, so PostObject authorizes itself once it is parsed.
   if (operation == "OptionsPreflight" || operation == "PostObject") {
     return Status();
   }

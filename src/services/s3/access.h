@@ -1,9 +1,9 @@
 #pragma once
 
 // Authorization of S3 requests, following "How Amazon S3 authorizes a
-// request": an explicit Deny in the bucket policy wins; otherwise the bucket
+// request". An explicit Deny in the bucket policy wins. Otherwise the bucket
 // owner, the object owner, an Allow in the bucket policy or an ACL grant
-// lets the request through; anything else is AccessDenied. Object Ownership
+// lets the request through, and anything else is AccessDenied. Object Ownership
 // (BucketOwnerEnforced disables ACLs) and the bucket's public access block
 // (IgnorePublicAcls, RestrictPublicBuckets) shape that evaluation.
 
@@ -49,6 +49,13 @@ bool IsPublicAcl(const Document& acl);
 
 namespace brume::s3 {
 
+// Makes the signer of a POST form upload the requester of `ctx`: its
+// access key, account (from the credentials store, else the key's default
+// account) and root ARN.
+// NOTE: the form's signature is not verified, so the signer is trusted.
+void AdoptFormSigner(S3State& state, RequestContext& ctx,
+                     std::string_view access_key_id);
+
 // Checks the ACL a request sets (x-amz-acl, x-amz-grant-* or an
 // AccessControlPolicy payload) against the bucket's Object Ownership and
 // public access block, and checks its grantees exist. Requests that set no
@@ -56,7 +63,7 @@ namespace brume::s3 {
 Status CheckAclRequest(S3State& state, const RequestContext& ctx,
                        std::string_view operation, const Document& input);
 
-// Checks that every grantee of an ACL names an account brume knows
+// Checks that every grantee of an ACL names an account brume has seen
 // (InvalidArgument otherwise) and that no grantee is an e-mail address,
 // which brume cannot resolve (UnresolvableGrantByEmailAddress).
 Status CheckGrantees(S3State& state, const Document& acl);

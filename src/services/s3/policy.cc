@@ -486,7 +486,8 @@ bool IsValidPrincipal(const Document& principal) {
   return true;
 }
 
-Status ValidateStatement(const Document& statement, std::string_view bucket) {
+// Checks a statement's fields, Effect and principal.
+Status ValidateStatementHeader(const Document& statement) {
   if (!statement.is_object()) {
     return MalformedPolicy("Statement is not an object");
   }
@@ -521,6 +522,12 @@ Status ValidateStatement(const Document& statement, std::string_view bucket) {
   if (!IsValidPrincipal(principal)) {
     return MalformedPolicy("Invalid principal in policy");
   }
+  return Status();
+}
+
+// Checks that a statement names known S3 actions and resources of `bucket`.
+Status ValidateActionsAndResources(const Document& statement,
+                                   std::string_view bucket) {
   const char* action_field = statement.contains("Action") ? "Action"
                              : statement.contains("NotAction") ? "NotAction"
                                                                : nullptr;
@@ -548,6 +555,11 @@ Status ValidateStatement(const Document& statement, std::string_view bucket) {
       return MalformedPolicy("Policy has invalid resource");
     }
   }
+  return Status();
+}
+
+// Checks that a statement's condition operators exist.
+Status ValidateConditions(const Document& statement) {
   if (statement.contains("Condition")) {
     const Document& conditions = statement["Condition"];
     if (!conditions.is_object()) {
@@ -563,6 +575,14 @@ Status ValidateStatement(const Document& statement, std::string_view bucket) {
     }
   }
   return Status();
+}
+
+Status ValidateStatement(const Document& statement, std::string_view bucket) {
+  Status header = ValidateStatementHeader(statement);
+  if (!header.ok()) return header;
+  Status targets = ValidateActionsAndResources(statement, bucket);
+  if (!targets.ok()) return targets;
+  return ValidateConditions(statement);
 }
 
 // Condition keys that, with a fixed value, limit a statement to known

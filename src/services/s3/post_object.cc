@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "platform/strings.h"
+#include "services/s3/access.h"
 #include "services/s3/errors.h"
 #include "services/s3/handlers.h"
 #include "services/s3/object_common.h"
@@ -369,6 +370,20 @@ Reply PostObject(S3State& state, RequestContext& ctx, Document& input) {
     put_input["Tagging"] = query;
   }
 
+  // The form's signer is the uploader, authorized as a PutObject of its
+  // account; a form without a credential uploads anonymously.
+  const std::string* credential = form.value().Find("x-amz-credential");
+  const std::string* access_key = form.value().Find("awsaccesskeyid");
+  if (credential != nullptr) {
+    AdoptFormSigner(state, ctx, credential->substr(0, credential->find('/')));
+  } else if (access_key != nullptr) {
+    AdoptFormSigner(state, ctx, *access_key);
+  }
+  Status allowed = AuthorizeRequest(state, ctx, "PutObject", put_input);
+  if (!allowed.ok()) return allowed.error();
+  Status acl = CheckAclRequest(state, ctx, "PutObject", put_input);
+  if (!acl.ok()) return acl.error();
+
   Document version = Document::object();
   Status attributes =
       ApplyWriteAttributes(state, ctx, put_input, bucket.value(), version);
@@ -396,7 +411,7 @@ Reply PostObject(S3State& state, RequestContext& ctx, Document& input) {
   version["Size"] = form.value().file_length;
   version["ETag"] = QuoteEtag(platform::HexEncode(digests.value().md5));
   version["LastModified"] = state.Now();
-  version["Owner"] = ctx.account_id;
+  version["Owner"] = ObjectOwnerFor(bucket.value(), ctx, put_input);
   version["ChecksumAlgorithm"] = "CRC64NVME";
   version["Checksum"] = platform::Base64Encode(
       *digests.value().Find(platform::ChecksumAlgorithm::kCrc64Nvme));
