@@ -376,6 +376,15 @@ Status AuthorizeOn(S3State& state, const RequestContext& ctx,
   bool acls_enabled = ObjectOwnership(bucket) != "BucketOwnerEnforced";
   bool ignore_public = PublicAccessBlockFlag(bucket, "IgnorePublicAcls");
 
+  // Fast path: without a bucket policy the owner needs no object lookup,
+  // except to read an object another account may own.
+  bool has_policy =
+      bucket.value("Config", Document::object()).contains("Policy");
+  if (is_bucket_owner && !has_policy &&
+      (!rule.object || !acls_enabled || rule.acl != AclSource::kObject)) {
+    return Status();
+  }
+
   std::optional<Document> version;
   if (rule.object) version = LoadVersion(state, bucket_name, key, version_id);
 
