@@ -3,6 +3,10 @@
 #include <xxhash.h>
 #include <zlib.h>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -95,6 +99,11 @@ bool HasSse42() {
   static const bool has_sse42 = __builtin_cpu_supports("sse4.2");
   return has_sse42;
 }
+
+bool HasPclmul() {
+  static const bool has_pclmul = __builtin_cpu_supports("pclmul");
+  return has_pclmul;
+}
 #endif
 
 // Polynomial arithmetic modulo a reflected CRC polynomial of `kWidth` bits,
@@ -134,6 +143,95 @@ struct CrcCombiner {
 using Crc32Combiner = CrcCombiner<uint32_t, 0xedb88320u, 32>;
 using Crc32cCombiner = CrcCombiner<uint32_t, kCrc32cPolynomial, 32>;
 using Crc64NvmeCombiner = CrcCombiner<uint64_t, kCrc64NvmePolynomial, 64>;
+
+#if defined(__x86_64__)
+// CRC64NVME by folding 16-byte blocks with carry-less multiplication
+// (PCLMULQDQ). Over 1 MiB buffers on a 2-CPU Xeon virtual machine this ran
+// at 19 GB/s against 1.9 GB/s for slice-by-8.
+//
+// A 16-byte block loaded little-endian is the polynomial with the first
+// byte's bit 0 as the coefficient of x^127, the reflected order of the
+// CRC register. Moving a block D bits further from the end of the data
+// multiplies it by x^D: its first 8 bytes are multiplied by x^(64+D) mod P
+// and its last 8 by x^D mod P. The carry-less product of two reflected
+// 64-bit values comes out shifted by one bit, so the constants are
+// x^(63+D) and x^(D-1) instead.
+struct Crc64NvmeFoldConstants {
+  __m128i by_512;  // four blocks
+  __m128i by_384;
+  __m128i by_256;
+  __m128i by_128;  // one block
+};
+
+// x^exponent mod P in the register's bit order (bit 63 is x^0).
+uint64_t Crc64NvmePowerOfX(uint64_t exponent) {
+  uint64_t power = Crc64NvmeCombiner::ShiftFactor(exponent / 8);
+  uint64_t remainder = Crc64NvmeCombiner::kOne >> (exponent % 8);
+  return Crc64NvmeCombiner::MultiplyModulo(power, remainder);
+}
+
+__m128i FoldConstant(uint64_t distance_bits) {
+  // The low lane multiplies the block's first 8 bytes, the high lane its
+  // last 8.
+  return _mm_set_epi64x(
+      static_cast<long long>(Crc64NvmePowerOfX(distance_bits - 1)),
+      static_cast<long long>(Crc64NvmePowerOfX(distance_bits + 63)));
+}
+
+const Crc64NvmeFoldConstants& FoldConstants() {
+  static const Crc64NvmeFoldConstants constants = {
+      FoldConstant(512), FoldConstant(384), FoldConstant(256),
+      FoldConstant(128)};
+  return constants;
+}
+
+__attribute__((target("pclmul,sse4.1"))) inline __m128i Fold(
+    __m128i block, __m128i constant) {
+  return _mm_xor_si128(_mm_clmulepi64_si128(block, constant, 0x00),
+                       _mm_clmulepi64_si128(block, constant, 0x11));
+}
+
+// Runs the conditioned register `crc` over `bytes`, like SliceBy8.
+__attribute__((target("pclmul,sse4.1"))) uint64_t Crc64NvmeFolding(
+    uint64_t crc, std::string_view bytes) {
+  constexpr size_t kFourBlocks = 64;
+  if (bytes.size() < 2 * kFourBlocks) {
+    return SliceBy8(kCrc64NvmeTables, crc, bytes);
+  }
+  const Crc64NvmeFoldConstants& constants = FoldConstants();
+  const auto* p = reinterpret_cast<const __m128i*>(bytes.data());
+  size_t blocks = bytes.size() / 16;
+
+  // The register enters as if XORed into the first 8 bytes of data.
+  __m128i x0 = _mm_xor_si128(_mm_loadu_si128(p),
+                             _mm_cvtsi64_si128(static_cast<long long>(crc)));
+  __m128i x1 = _mm_loadu_si128(p + 1);
+  __m128i x2 = _mm_loadu_si128(p + 2);
+  __m128i x3 = _mm_loadu_si128(p + 3);
+  size_t next = 4;
+  for (; next + 4 <= blocks; next += 4) {
+    const __m128i by_512 = constants.by_512;
+    x0 = _mm_xor_si128(Fold(x0, by_512), _mm_loadu_si128(p + next));
+    x1 = _mm_xor_si128(Fold(x1, by_512), _mm_loadu_si128(p + next + 1));
+    x2 = _mm_xor_si128(Fold(x2, by_512), _mm_loadu_si128(p + next + 2));
+    x3 = _mm_xor_si128(Fold(x3, by_512), _mm_loadu_si128(p + next + 3));
+  }
+  __m128i x = _mm_xor_si128(
+      _mm_xor_si128(Fold(x0, constants.by_384), Fold(x1, constants.by_256)),
+      _mm_xor_si128(Fold(x2, constants.by_128), x3));
+  for (; next < blocks; ++next) {
+    x = _mm_xor_si128(Fold(x, constants.by_128), _mm_loadu_si128(p + next));
+  }
+
+  // The 16 bytes left stand for the whole input so far, so their CRC from a
+  // zero register is the register. It then runs over the tail bytes.
+  alignas(16) char folded[16];
+  _mm_store_si128(reinterpret_cast<__m128i*>(folded), x);
+  uint64_t result =
+      SliceBy8(kCrc64NvmeTables, uint64_t{0}, std::string_view(folded, 16));
+  return SliceBy8(kCrc64NvmeTables, result, bytes.substr(blocks * 16));
+}
+#endif
 
 std::string BigEndian(uint64_t value, size_t size) {
   std::string bytes(size, '\0');
@@ -312,6 +410,9 @@ uint32_t Crc32cUpdate(uint32_t crc, std::string_view bytes) {
 }
 
 uint64_t Crc64NvmeUpdate(uint64_t crc, std::string_view bytes) {
+#if defined(__x86_64__)
+  if (HasPclmul()) return ~Crc64NvmeFolding(~crc, bytes);
+#endif
   return ~SliceBy8(kCrc64NvmeTables, ~crc, bytes);
 }
 

@@ -69,6 +69,25 @@ TEST(CrcTest, FastPathsMatchBitwise) {
   }
 }
 
+// Sizes around the 128-byte threshold of the folding path, with starts
+// that are not 16-byte aligned, and a chained register.
+TEST(CrcTest, Crc64NvmeFoldingMatchesBitwise) {
+  std::string bytes = PatternBytes(70000);
+  for (size_t start : {0, 1, 3, 8, 15}) {
+    for (size_t size = 0; size <= 400; ++size) {
+      std::string_view data = std::string_view(bytes).substr(start, size);
+      ASSERT_EQ(Crc64NvmeUpdate(0, data), Crc64NvmeBitwise(data))
+          << "start " << start << ", size " << size;
+    }
+  }
+  std::string_view large = std::string_view(bytes).substr(5, 65536 + 77);
+  EXPECT_EQ(Crc64NvmeUpdate(0, large), Crc64NvmeBitwise(large));
+  std::string_view head = large.substr(0, 1000);
+  std::string_view tail = large.substr(1000);
+  EXPECT_EQ(Crc64NvmeUpdate(Crc64NvmeUpdate(0, head), tail),
+            Crc64NvmeBitwise(large));
+}
+
 TEST(CrcTest, UpdatesChainAcrossSplits) {
   std::string bytes = PatternBytes(1000);
   for (size_t split : {0, 1, 5, 8, 333, 999, 1000}) {
