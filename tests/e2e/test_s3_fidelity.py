@@ -553,3 +553,24 @@ def test_access_log_delivered_after_clock_advance(fresh_brume):
     assert f'"GET /{bucket}/logged.txt HTTP/1.1" 200 - 5 5 ' in get[0]
     assert " 404 NoSuchKey " in missing[0]
     assert " SigV4 - AuthHeader " in put[0]
+
+
+def test_etag_is_md5_only_for_sse_s3(s3, bucket):
+    body = b"etag body"
+    md5 = '"' + hashlib.md5(body).hexdigest() + '"'
+    assert s3.put_object(Bucket=bucket, Key="s3", Body=body)["ETag"] == md5
+    kms = s3.put_object(Bucket=bucket, Key="kms", Body=body, ServerSideEncryption="aws:kms")
+    assert re.fullmatch(r'"[0-9a-f]{32}"', kms["ETag"])
+    assert kms["ETag"] != md5
+    ssec = s3.put_object(Bucket=bucket, Key="ssec", Body=body, **sse_c(KEY_A))
+    assert ssec["ETag"] != md5
+    assert s3.head_object(Bucket=bucket, Key="ssec", **sse_c(KEY_A))["ETag"] == ssec["ETag"]
+    # The same data under the same key keeps its ETag, so retried parts match.
+    again = s3.put_object(Bucket=bucket, Key="ssec-again", Body=body, **sse_c(KEY_A))
+    assert again["ETag"] == ssec["ETag"]
+    # A copy to SSE-S3 gets the MD5 of its data again.
+    copy = s3.copy_object(Bucket=bucket, Key="plain-copy",
+                          CopySource={"Bucket": bucket, "Key": "ssec"},
+                          CopySourceSSECustomerAlgorithm="AES256",
+                          CopySourceSSECustomerKey=KEY_A)
+    assert copy["CopyObjectResult"]["ETag"] == md5

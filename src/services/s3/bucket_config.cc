@@ -256,6 +256,9 @@ Status ValidateLogging(S3State& state, const Document& config,
   return Status();
 }
 
+// NOTE: since April 2026 S3 also blocks SSE-C on new buckets by default
+// (BlockedEncryptionTypes SSE-C). brume leaves SSE-C allowed until a
+// bucket blocks it, so clients written for SSE-C keep working.
 constexpr const char* kDefaultEncryption =
     R"({"Rules":[{"ApplyServerSideEncryptionByDefault":)"
     R"({"SSEAlgorithm":"AES256"},"BucketKeyEnabled":false}]})";

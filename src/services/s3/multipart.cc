@@ -269,7 +269,7 @@ Reply UploadPart(S3State& state, RequestContext& ctx, Document& input) {
 
   Document part = {
       {"PartNumber", part_number},
-      {"ETag", QuoteEtag(platform::HexEncode(digests.value().md5))},
+      {"ETag", NewEtag(upload.value()["Attributes"], digests.value().md5)},
       {"Size", body.value().size},
       {"Blob", blob.value()},
       {"LastModified", state.Now()},
@@ -361,7 +361,7 @@ Reply UploadPartCopy(S3State& state, RequestContext& ctx, Document& input) {
 
   Document part = {
       {"PartNumber", part_number},
-      {"ETag", QuoteEtag(platform::HexEncode(digests.value().md5))},
+      {"ETag", NewEtag(upload.value()["Attributes"], digests.value().md5)},
       {"Size", length},
       {"Blob", blob_id},
       {"LastModified", state.Now()},

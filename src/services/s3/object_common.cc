@@ -568,6 +568,22 @@ const Document* CurrentVersion(const std::optional<Document>& row) {
   return &latest;
 }
 
+bool EtagIsMd5(const Document& record) {
+  return !record.contains("SSECustomerAlgorithm") &&
+         !InputString(record, "ServerSideEncryption").starts_with("aws:kms");
+}
+
+std::string NewEtag(const Document& record, const std::string& content_id) {
+  if (EtagIsMd5(record)) return QuoteEtag(platform::HexEncode(content_id));
+  // NOTE: captures of S3 show different ETags for identical SSE-C uploads;
+  // brume keeps them stable per key so that retried parts still match.
+  std::string key_id = record.contains("SSECustomerKeyMD5")
+                           ? InputString(record, "SSECustomerKeyMD5")
+                           : InputString(record, "SSEKMSKeyId");
+  return QuoteEtag(platform::HexEncode(
+      platform::Md5(content_id + "\n" + key_id + "\nbrume-sse-etag")));
+}
+
 void CopyEncryptionMembers(const Document& record, Document& output) {
   static const char* kEncryptionMembers[] = {
       "ServerSideEncryption", "SSEKMSKeyId", "BucketKeyEnabled",

@@ -111,6 +111,18 @@ Status CheckUploadCustomerKey(const Document& input,
 // 400, as S3 does, because the encryption of a stored object cannot change.
 Status RejectEncryptionHeadersOnRead(const RequestContext& ctx);
 
+// Returns the quoted ETag of a new object or part whose encryption members
+// are in `record` (a version or an upload's attributes) and whose data
+// `content_id` identifies (the raw MD5 of the data, or a copy source's
+// ETag). It is the hex MD5 of the data, except under SSE-C and SSE-KMS,
+// where S3's ETags are not the MD5 of the data. There brume hashes the
+// data's identity with the key's, so that a retried upload of the same
+// part gets the same ETag.
+std::string NewEtag(const Document& record, const std::string& content_id);
+
+// True when an ETag made by NewEtag for `record` is the MD5 of the data.
+bool EtagIsMd5(const Document& record);
+
 // Copies the encryption members (ServerSideEncryption, SSEKMSKeyId,
 // BucketKeyEnabled, SSECustomer*) of a version or upload record into an
 // output document.

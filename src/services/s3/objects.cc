@@ -512,7 +512,7 @@ Reply PutObject(S3State& state, RequestContext& ctx, Document& input) {
 
   version["Blob"] = blob.value();
   version["Size"] = body.value().size;
-  version["ETag"] = QuoteEtag(platform::HexEncode(digests.value().md5));
+  version["ETag"] = NewEtag(version, digests.value().md5);
   version["LastModified"] = state.Now();
   version["Owner"] = ObjectOwnerFor(bucket.value(), ctx, input);
   if (plan.value().stored.has_value()) {
@@ -796,6 +796,20 @@ Reply CopyObject(S3State& state, RequestContext& ctx, Document& input) {
   version["LastModified"] = state.Now();
   version["Owner"] = ObjectOwnerFor(bucket.value(), ctx, input);
   version["ETag"] = source_version["ETag"];
+  // The copy's ETag follows its own encryption: random under SSE-C and
+  // SSE-KMS, and the MD5 of the data when the source's was random.
+  if (!EtagIsMd5(version)) {
+    version["ETag"] = NewEtag(version, InputString(source_version, "ETag"));
+  } else if (!EtagIsMd5(source_version) &&
+             !source_version.contains("PartSizes")) {
+    Result<FileDigests> digests =
+        HashFile(state.store().BlobPath(blob.value()), 0, size, {});
+    if (!digests.ok()) {
+      state.store().RemoveBlob(blob.value());
+      return digests.error();
+    }
+    version["ETag"] = QuoteEtag(platform::HexEncode(digests.value().md5));
+  }
   if (source_version.contains("PartSizes")) {
     version["PartSizes"] = source_version["PartSizes"];
   }
