@@ -6,10 +6,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "platform/strings.h"
+
 namespace brume::platform {
 namespace {
 
 using Json = nlohmann::json;
+
+// Policies nest five levels at most (Statement, Condition, operator, key,
+// values); anything much deeper is malformed.
+constexpr size_t kMaxPolicyNesting = 16;
 
 char Fold(char c, bool ignore_case) {
   return ignore_case ? static_cast<char>(std::tolower(static_cast<unsigned char>(c)))
@@ -204,6 +210,37 @@ StatusOr<bool> StatementApplies(const Json& statement, const PolicyRequest& requ
   return true;
 }
 
+StatusOr<PolicyDecision> EvaluateParsedPolicy(std::string_view policy_json,
+                                              const PolicyRequest& request) {
+  Json policy = Json::parse(policy_json, nullptr, /*allow_exceptions=*/false);
+  if (!policy.is_object()) return Status::InvalidArgument("policy is not a JSON object");
+  if (!policy.contains("Statement")) {
+    return Status::InvalidArgument("policy has no Statement");
+  }
+  Json statements = policy["Statement"];
+  if (statements.is_object()) statements = Json::array({statements});
+  if (!statements.is_array()) {
+    return Status::InvalidArgument("Statement must be an object or a list");
+  }
+  PolicyDecision decision = PolicyDecision::kImplicitDeny;
+  for (const Json& statement : statements) {
+    if (!statement.is_object()) {
+      return Status::InvalidArgument("a statement is not an object");
+    }
+    StatusOr<bool> applies = StatementApplies(statement, request);
+    if (!applies.ok()) return applies.status();
+    if (!applies.value()) continue;
+    std::string effect = statement.value("Effect", "");
+    if (effect == "Deny") return PolicyDecision::kExplicitDeny;
+    if (effect == "Allow") {
+      decision = PolicyDecision::kAllow;
+    } else {
+      return Status::InvalidArgument("Effect must be Allow or Deny");
+    }
+  }
+  return decision;
+}
+
 }  // namespace
 
 bool WildcardMatch(std::string_view pattern, std::string_view text,
@@ -232,33 +269,16 @@ bool WildcardMatch(std::string_view pattern, std::string_view text,
 
 StatusOr<PolicyDecision> EvaluateResourcePolicy(std::string_view policy_json,
                                                 const PolicyRequest& request) {
-  Json policy = Json::parse(policy_json, nullptr, /*allow_exceptions=*/false);
-  if (!policy.is_object()) return Status::InvalidArgument("policy is not a JSON object");
-  if (!policy.contains("Statement")) {
-    return Status::InvalidArgument("policy has no Statement");
+  if (JsonNestingDepth(policy_json) > kMaxPolicyNesting) {
+    return Status::InvalidArgument("policy is nested too deeply");
   }
-  Json statements = policy["Statement"];
-  if (statements.is_object()) statements = Json::array({statements});
-  if (!statements.is_array()) {
-    return Status::InvalidArgument("Statement must be an object or a list");
+  try {
+    return EvaluateParsedPolicy(policy_json, request);
+  } catch (const Json::exception& error) {
+    // A member of an unexpected JSON type, e.g. "Effect": 1.
+    return Status::InvalidArgument(std::string("policy has an invalid member: ") +
+                                   error.what());
   }
-  PolicyDecision decision = PolicyDecision::kImplicitDeny;
-  for (const Json& statement : statements) {
-    if (!statement.is_object()) {
-      return Status::InvalidArgument("a statement is not an object");
-    }
-    StatusOr<bool> applies = StatementApplies(statement, request);
-    if (!applies.ok()) return applies.status();
-    if (!applies.value()) continue;
-    std::string effect = statement.value("Effect", "");
-    if (effect == "Deny") return PolicyDecision::kExplicitDeny;
-    if (effect == "Allow") {
-      decision = PolicyDecision::kAllow;
-    } else {
-      return Status::InvalidArgument("Effect must be Allow or Deny");
-    }
-  }
-  return decision;
 }
 
 }  // namespace brume::platform

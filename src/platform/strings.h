@@ -36,4 +36,10 @@ bool Base64Decode(std::string_view text, std::string* bytes);
 // Escapes &, <, >, " and ' for XML text and attribute values.
 std::string XmlEscape(std::string_view text);
 
+// Returns the deepest nesting of arrays and objects in a JSON text, counting
+// brackets outside strings, without parsing it. Callers reject deep
+// documents with it before nlohmann::json, whose copy and dump recurse once
+// per level, can exhaust the stack.
+size_t JsonNestingDepth(std::string_view text);
+
 }  // namespace brume::platform

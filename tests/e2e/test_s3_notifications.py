@@ -6,7 +6,7 @@ import urllib.parse
 import botocore.exceptions
 import pytest
 
-from conftest import unique
+from conftest import http_request, unique
 
 ACCOUNT = "000000000000"
 REGION = "us-east-1"
@@ -240,7 +240,12 @@ def test_overlapping_configurations_rejected(s3, sqs):
     ]})
 
 
-def test_lifecycle_expiration_event(brume, s3, sqs):
+def test_lifecycle_expiration_event(fresh_brume):
+    # A brume of its own, because moving the clock would expire other
+    # tests' presigned URLs.
+    brume = fresh_brume
+    s3 = brume.client("s3")
+    sqs = brume.client("sqs")
     bucket = unique("notified-lifecycle")
     s3.create_bucket(Bucket=bucket)
     url, arn = make_queue(sqs, bucket)
@@ -270,3 +275,39 @@ def test_cli_configures_notifications(brume, sqs):
     assert got[0]["eventName"] == "ObjectCreated:Put"
     assert got[0]["s3"]["object"]["key"] == "from-cli.txt"
     assert got[0]["s3"]["object"]["size"] == 0
+
+
+def test_deep_or_oversize_queue_policy_rejected(sqs):
+    url = sqs.create_queue(QueueName=unique("deep-policy"))["QueueUrl"]
+    deep = '{"Statement": ' + "[" * 5000 + "]" * 5000 + "}"
+    oversize = json.dumps({"Statement": [], "Padding": "x" * 9000})
+    for policy in [deep, oversize]:
+        with pytest.raises(botocore.exceptions.ClientError) as info:
+            sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy})
+        assert info.value.response["Error"]["Code"] == "InvalidAttributeValue"
+
+
+def test_policy_with_wrong_types_fails_validation(s3, sqs):
+    bucket = unique("notified-types")
+    s3.create_bucket(Bucket=bucket)
+    url, arn = make_queue(sqs, bucket, with_policy=False)
+    policy = json.dumps({"Statement": [{"Effect": 1, "Principal": "*", "Action": "*", "Resource": "*"}]})
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy})
+    response = error_of(s3.put_bucket_notification_configuration, Bucket=bucket,
+                        NotificationConfiguration={"QueueConfigurations": [
+                            {"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
+    assert response["Error"]["Code"] == "InvalidArgument"
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+@pytest.mark.parametrize("text", [b"bad\xff\xfeid", b"ctl&#x1;id", b"ctl&#1;id"])
+def test_configuration_xml_with_invalid_characters(brume, text):
+    bucket = unique("notified-xml")
+    brume.client("s3").create_bucket(Bucket=bucket)
+    body = (b'<NotificationConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+            b"<QueueConfiguration><Id>" + text + b"</Id>"
+            b"<Queue>arn:aws:sqs:us-east-1:000000000000:q</Queue><Event>s3:ObjectCreated:*</Event>"
+            b"</QueueConfiguration></NotificationConfiguration>")
+    status, _, payload = http_request(brume, "PUT", f"/{bucket}?notification", body=body, service="s3")
+    assert status == 400
+    assert b"<Code>MalformedXML</Code>" in payload

@@ -2,6 +2,7 @@
 // headers, query string and status code through rest_bindings, the rest in
 // an XML body or a raw payload.
 
+#include <cstdint>
 #include <fstream>
 #include <pugixml.hpp>
 #include <sstream>
@@ -134,12 +135,85 @@ Result<std::string> ReadBody(const HttpRequest& request) {
   return contents.str();
 }
 
+// True for a code point the XML 1.0 Char production allows.
+bool IsXmlChar(uint32_t c) {
+  return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
+         (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+// Checks that `body` is UTF-8 whose characters, and the characters its
+// numeric references (&#N; &#xN;) name, are all XML 1.0 characters. pugixml
+// accepts invalid bytes and references such as &#x1;, which would then reach
+// stored documents and make responses that clients cannot parse.
+bool IsValidXmlText(std::string_view body) {
+  size_t i = 0;
+  while (i < body.size()) {
+    auto byte = static_cast<unsigned char>(body[i]);
+    uint32_t code_point = 0;
+    size_t length = 0;
+    if (byte < 0x80) {
+      code_point = byte;
+      length = 1;
+    } else if ((byte & 0xE0) == 0xC0) {
+      code_point = byte & 0x1F;
+      length = 2;
+    } else if ((byte & 0xF0) == 0xE0) {
+      code_point = byte & 0x0F;
+      length = 3;
+    } else if ((byte & 0xF8) == 0xF0) {
+      code_point = byte & 0x07;
+      length = 4;
+    } else {
+      return false;
+    }
+    if (i + length > body.size()) return false;
+    for (size_t k = 1; k < length; ++k) {
+      auto next = static_cast<unsigned char>(body[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      code_point = (code_point << 6) | (next & 0x3F);
+    }
+    static constexpr uint32_t kMinForLength[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (code_point < kMinForLength[length] || !IsXmlChar(code_point)) return false;
+    if (byte == '&' && i + 2 < body.size() && body[i + 1] == '#') {
+      size_t end = body.find(';', i);
+      if (end == std::string_view::npos || end - i > 12) return false;
+      std::string_view digits = body.substr(i + 2, end - i - 2);
+      int base = 10;
+      if (!digits.empty() && (digits[0] == 'x' || digits[0] == 'X')) {
+        base = 16;
+        digits.remove_prefix(1);
+      }
+      if (digits.empty()) return false;
+      uint32_t referenced = 0;
+      for (char digit : digits) {
+        int value = -1;
+        if (digit >= '0' && digit <= '9') {
+          value = digit - '0';
+        } else if (base == 16 && digit >= 'a' && digit <= 'f') {
+          value = digit - 'a' + 10;
+        } else if (base == 16 && digit >= 'A' && digit <= 'F') {
+          value = digit - 'A' + 10;
+        }
+        if (value < 0) return false;
+        referenced = referenced * base + static_cast<uint32_t>(value);
+        if (referenced > 0x10FFFF) return false;
+      }
+      if (!IsXmlChar(referenced)) return false;
+    }
+    i += length;
+  }
+  return true;
+}
+
 // Parses `body` as XML without DTD processing: pugixml never loads external
 // entities and, without parse_doctype, skips any DOCTYPE, so entities other
 // than the five predefined ones and character references stay unexpanded.
 Result<pugi::xml_node> ParseBody(const ServiceModel& service,
                                  std::string_view body,
                                  pugi::xml_document* document) {
+  if (!IsValidXmlText(body)) {
+    return MalformedBody(service, "the body is not valid UTF-8 XML 1.0 text");
+  }
   unsigned options = pugi::parse_default & ~pugi::parse_doctype;
   pugi::xml_parse_result parsed = document->load_buffer(
       body.data(), body.size(), options, pugi::encoding_utf8);

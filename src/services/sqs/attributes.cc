@@ -5,12 +5,17 @@
 
 #include <fmt/format.h>
 
+#include "platform/strings.h"
 #include "services/sqs/errors.h"
 #include "services/sqs/queue_store.h"
 #include "services/sqs/sqs.h"
 
 namespace brume::sqs {
 namespace {
+
+constexpr size_t kMaxPolicyBytes = 8192;
+// A policy nests five levels deep; deeper documents are rejected.
+constexpr size_t kMaxPolicyNesting = 16;
 
 struct IntRange {
   const char* name;
@@ -127,6 +132,12 @@ Status SqsService::ValidateAttributes(
     }
     if (name == "Policy") {
       if (!value.empty()) {
+        // SQS policy quotas: 8,192 bytes. The nesting check keeps a hostile
+        // document from exhausting the stack in the recursive parser.
+        if (value.size() > kMaxPolicyBytes ||
+            platform::JsonNestingDepth(value) > kMaxPolicyNesting) {
+          return InvalidAttributeValue(name);
+        }
         Document policy = Document::parse(value, nullptr, false);
         if (!policy.is_object()) return InvalidAttributeValue(name);
       }
