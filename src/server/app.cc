@@ -142,9 +142,9 @@ int RunServe(const AppOptions& options) {
   env.wakeups = &wakeups;
   env.timers = timers.get();
   env.credentials = &credentials;
-  env.s3_legacy_bucket_defaults = options.s3_legacy_bucket_defaults;
   platform::EventDelivery events;
   env.events = &events;
+  env.s3_legacy_bucket_defaults = options.s3_legacy_bucket_defaults;
   std::vector<std::unique_ptr<Service>> services = CreateServices(env, is_enabled);
 
   aws::Router router(aws::AllServiceModels());

@@ -21,11 +21,11 @@ struct ServiceEnvironment {
   platform::Wakeups* wakeups = nullptr;
   platform::Timers* timers = nullptr;
   platform::CredentialStore* credentials = nullptr;
+  // Hands events to other services (S3 notifications to SQS queues).
+  platform::EventDelivery* events = nullptr;
   // S3 buckets created without x-amz-object-ownership keep ACLs enabled
   // and get no public access block, as before April 2023.
   bool s3_legacy_bucket_defaults = false;
-  // Hands events to other services (S3 notifications to SQS queues).
-  platform::EventDelivery* events = nullptr;
 };
 
 }  // namespace brume
