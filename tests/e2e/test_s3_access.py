@@ -299,3 +299,19 @@ def test_malformed_credentials_file_fails_start(tmp_path):
                             capture_output=True, text=True, timeout=30)
     assert result.returncode != 0
     assert f"{path} line 3" in result.stdout + result.stderr
+
+
+def test_anonymous_form_upload_needs_public_write(server, owner, bucket):
+    import requests
+
+    fields = [("key", "form.txt"), ("acl", "public-read"),
+              ("Content-Type", "text/plain"), ("file", "form body")]
+    response = requests.post(f"{server.endpoint}/{bucket}", files=fields, timeout=10)
+    assert response.status_code == 403
+    assert b"<Code>AccessDenied</Code>" in response.content
+
+    name = acl_bucket(owner)
+    owner.put_bucket_acl(Bucket=name, ACL="public-read-write")
+    response = requests.post(f"{server.endpoint}/{name}", files=fields, timeout=10)
+    assert response.status_code == 204
+    assert owner.get_object(Bucket=name, Key="form.txt")["Body"].read() == b"form body"

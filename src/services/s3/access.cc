@@ -608,6 +608,9 @@ Status CheckAclRequest(S3State& state, const RequestContext& ctx,
   Result<std::optional<Document>> acl = AclFromInput(input, owner, bucket_owner);
   if (!acl.ok()) return acl.error();
   if (!acl.value().has_value()) return Status();
+  // The owners' own grants always resolve, also for anonymous writers.
+  NoteAccount(owner);
+  NoteAccount(bucket_owner);
   Status grantees = CheckGrantees(state, *acl.value());
   if (!grantees.ok()) return grantees;
   if (PublicAccessBlockFlag(bucket, "BlockPublicAcls") &&
