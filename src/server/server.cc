@@ -124,10 +124,14 @@ class BodySink {
     if (spool_) {
       path_ = spool_dir + "/upload-" + platform::NewUuid();
       fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      created_ = fd_ >= 0;
     }
   }
+  // Removes the spool file unless Finish handed it to the request, so a body
+  // cut short or rejected leaves nothing in the spool directory.
   ~BodySink() {
     if (fd_ >= 0) ::close(fd_);
+    if (created_ && !request_->body.spooled) ::unlink(path_.c_str());
   }
 
   // Returns the error when the spool file could not be created.
@@ -213,6 +217,7 @@ class BodySink {
   std::string decoded_;
   std::string path_;
   int fd_ = -1;
+  bool created_ = false;
   uint64_t size_ = 0;
 };
 
