@@ -1,8 +1,6 @@
 #include "aws/sigv2.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -12,6 +10,7 @@
 
 #include "aws/codec/timestamps.h"
 #include "aws/router.h"
+#include "platform/crypto.h"
 #include "platform/strings.h"
 
 namespace brume::aws {
@@ -309,17 +308,6 @@ Result<SigV2Auth> ParseQuery(const std::vector<RawParameter>& parameters) {
   return auth;
 }
 
-std::string HmacSha1(std::string_view key, std::string_view data) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  if (HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-           mac, &size) == nullptr) {
-    std::abort();
-  }
-  return std::string(reinterpret_cast<const char*>(mac), size);
-}
-
 }  // namespace
 
 bool HasSigV2Credential(const HttpRequest& request) {
@@ -520,7 +508,7 @@ std::string CanonicalizedResource(const HttpRequest& request) {
 
 std::string ComputeSigV2Signature(std::string_view secret_access_key,
                                   std::string_view string_to_sign) {
-  return platform::Base64Encode(HmacSha1(secret_access_key, string_to_sign));
+  return platform::Base64Encode(platform::HmacSha1(secret_access_key, string_to_sign));
 }
 
 }  // namespace brume::aws

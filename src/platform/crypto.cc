@@ -87,15 +87,28 @@ std::string Sha256(std::string_view data) {
 
 std::string Sha256Hex(std::string_view data) { return HexEncode(Sha256(data)); }
 
-std::string HmacSha256(std::string_view key, std::string_view data) {
+namespace {
+
+std::string Hmac(const EVP_MD* digest, std::string_view key,
+                 std::string_view data) {
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+  if (HMAC(digest, key.data(), static_cast<int>(key.size()),
            reinterpret_cast<const unsigned char*>(data.data()), data.size(),
            mac, &size) == nullptr) {
     std::abort();
   }
   return std::string(reinterpret_cast<const char*>(mac), size);
+}
+
+}  // namespace
+
+std::string HmacSha256(std::string_view key, std::string_view data) {
+  return Hmac(EVP_sha256(), key, data);
+}
+
+std::string HmacSha1(std::string_view key, std::string_view data) {
+  return Hmac(EVP_sha1(), key, data);
 }
 
 }  // namespace brume::platform

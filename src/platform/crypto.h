@@ -40,5 +40,7 @@ std::string Sha256Hex(std::string_view data);
 
 // Raw HMAC-SHA256 of `data` under `key`.
 std::string HmacSha256(std::string_view key, std::string_view data);
+// Raw HMAC-SHA1 of `data` under `key`, for Signature Version 2.
+std::string HmacSha1(std::string_view key, std::string_view data);
 
 }  // namespace brume::platform

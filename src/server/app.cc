@@ -144,6 +144,17 @@ int RunServe(const AppOptions& options) {
   env.credentials = &credentials;
   platform::EventDelivery events;
   env.events = &events;
+  env.verify_signatures = options.verify_signatures;
+  // The same secrets the dispatcher checks SigV4 and SigV2 signatures with.
+  env.secret_for_access_key =
+      [&credentials, &options](std::string_view access_key_id)
+      -> std::optional<std::string> {
+    if (auto credential = credentials.Find(access_key_id)) {
+      return credential->secret_access_key;
+    }
+    if (access_key_id == options.access_key_id) return options.secret_access_key;
+    return std::nullopt;
+  };
   env.s3_legacy_bucket_defaults = options.s3_legacy_bucket_defaults;
   std::vector<std::unique_ptr<Service>> services = CreateServices(env, is_enabled);
 

@@ -8,9 +8,11 @@
 #include <ctime>
 #include <mutex>
 #include <set>
+#include <vector>
 
 #include <fmt/format.h>
 
+#include "platform/crypto.h"
 #include "platform/strings.h"
 #include "services/s3/access.h"
 #include "services/s3/errors.h"
@@ -167,6 +169,83 @@ Result<PostForm> ParseForm(const std::string& path, uint64_t size,
       "please check the order of the fields.");
 }
 
+constexpr size_t kMaxPolicyNesting = 16;
+
+AwsError SignatureDoesNotMatch() {
+  return AwsError{"SignatureDoesNotMatch",
+                  "The request signature we calculated does not match the "
+                  "signature you provided. Check your key and signing method.",
+                  403};
+}
+
+// Checks the signature of the form's policy when brume verifies signatures:
+// SigV4 (x-amz-credential, x-amz-signature: hex HMAC-SHA256 of the base64
+// policy under the SigV4 signing key) or SigV2 (AWSAccessKeyId, signature:
+// base64 HMAC-SHA1 of the base64 policy). A form without a policy is an
+// anonymous upload and carries no signature.
+Status VerifyFormSignature(const S3State& state, const PostForm& form) {
+  const std::string* policy = form.Find("policy");
+  if (!state.env().verify_signatures || policy == nullptr) return Status();
+  const std::string* credential = form.Find("x-amz-credential");
+  const std::string* access_key = form.Find("awsaccesskeyid");
+  std::string access_key_id;
+  if (credential != nullptr) {
+    access_key_id = credential->substr(0, credential->find('/'));
+  } else if (access_key != nullptr) {
+    access_key_id = *access_key;
+  } else {
+    return InvalidArgument(
+        "Bucket POST must contain a field named 'AWSAccessKeyId'.  If it is "
+        "specified, please check the order of the fields.",
+        "AWSAccessKeyId", "");
+  }
+  std::optional<std::string> secret;
+  if (state.env().secret_for_access_key) {
+    secret = state.env().secret_for_access_key(access_key_id);
+  }
+  if (!secret.has_value()) {
+    AwsError error{"InvalidAccessKeyId",
+                   "The AWS Access Key Id you provided does not exist in our "
+                   "records.",
+                   403};
+    error.fields.emplace_back("AWSAccessKeyId", access_key_id);
+    return error;
+  }
+
+  if (credential != nullptr) {
+    // Scope: access key / yyyymmdd / region / service / aws4_request.
+    std::vector<std::string> scope;
+    for (size_t start = 0;;) {
+      size_t slash = credential->find('/', start);
+      scope.push_back(credential->substr(start, slash - start));
+      if (slash == std::string::npos) break;
+      start = slash + 1;
+    }
+    if (scope.size() != 5 || scope[4] != "aws4_request") {
+      return InvalidArgument("Invalid credential scope in x-amz-credential",
+                             "x-amz-credential", *credential);
+    }
+    std::string key = platform::HmacSha256("AWS4" + *secret, scope[1]);
+    key = platform::HmacSha256(key, scope[2]);
+    key = platform::HmacSha256(key, scope[3]);
+    key = platform::HmacSha256(key, "aws4_request");
+    std::string expected =
+        platform::HexEncode(platform::HmacSha256(key, *policy));
+    const std::string* provided = form.Find("x-amz-signature");
+    if (provided == nullptr || platform::ToLower(*provided) != expected) {
+      return SignatureDoesNotMatch();
+    }
+    return Status();
+  }
+  std::string expected =
+      platform::Base64Encode(platform::HmacSha1(*secret, *policy));
+  const std::string* provided = form.Find("signature");
+  if (provided == nullptr || *provided != expected) {
+    return SignatureDoesNotMatch();
+  }
+  return Status();
+}
+
 AwsError PolicyFailure(std::string detail) {
   return AccessDenied("Invalid according to Policy: " + detail);
 }
@@ -186,6 +265,11 @@ std::optional<double> ParseIsoTime(std::string_view text) {
   return static_cast<double>(timegm(&parts));
 }
 
+Status CheckPolicyConditions(const PostForm& form, const Document& policy,
+                             const std::string& encoded_policy,
+                             std::string_view bucket, uint64_t file_length,
+                             double now);
+
 // Checks the policy document: expiration, and every condition against the
 // form fields. Fields the policy does not mention fail the upload unless S3
 // exempts them.
@@ -198,12 +282,37 @@ Status CheckPolicy(const PostForm& form, std::string_view bucket,
     return InvalidArgument("Invalid Policy: Invalid Base64 Encoding", "Policy",
                            *encoded);
   }
+  // POST policies nest three levels; a deeper document would make the
+  // recursive copies and dumps below exhaust the stack.
+  if (platform::JsonNestingDepth(json) > kMaxPolicyNesting) {
+    return InvalidArgument("Invalid Policy: Invalid JSON.", "Policy", *encoded);
+  }
   Document policy = Document::parse(json, nullptr, false);
   if (policy.is_discarded() || !policy.is_object()) {
     return InvalidArgument("Invalid Policy: Invalid JSON.", "Policy", *encoded);
   }
+  try {
+    return CheckPolicyConditions(form, policy, *encoded, bucket, file_length,
+                                 now);
+  } catch (const nlohmann::json::exception&) {
+    // A member of the wrong JSON type, e.g. a numeric expiration.
+    return InvalidArgument("Invalid Policy: Invalid Simple-Condition", "Policy",
+                           *encoded);
+  }
+}
+
+// Checks the expiration and conditions of a parsed policy document.
+Status CheckPolicyConditions(const PostForm& form, const Document& policy,
+                             const std::string& encoded_policy,
+                             std::string_view bucket, uint64_t file_length,
+                             double now) {
+  const std::string* encoded = &encoded_policy;
+  if (!policy.contains("expiration") || !policy["expiration"].is_string()) {
+    return InvalidArgument("Invalid Policy: Invalid 'expiration' value", "Policy",
+                           *encoded);
+  }
   std::optional<double> expiration =
-      ParseIsoTime(policy.value("expiration", ""));
+      ParseIsoTime(policy["expiration"].get<std::string>());
   if (!expiration.has_value()) {
     return InvalidArgument("Invalid Policy: Invalid 'expiration' value", "Policy",
                            *encoded);
@@ -316,8 +425,8 @@ Reply PostObject(S3State& state, RequestContext& ctx, Document& input) {
   }
   Status valid_key = ValidateKey(key);
   if (!valid_key.ok()) return valid_key.error();
-  // TODO: verify the policy signature (x-amz-signature) when brume runs
-  // with --verify-signatures.
+  Status signed_ok = VerifyFormSignature(state, form.value());
+  if (!signed_ok.ok()) return signed_ok.error();
   Status policy = CheckPolicy(form.value(), bucket_name,
                               form.value().file_length, state.Now());
   if (!policy.ok()) return policy.error();
