@@ -729,3 +729,20 @@ def test_sigkill_mid_upload_leaves_no_spool(fresh_brume, tmp_path):
     leftovers = [path for path in (tmp_path / "data").rglob("upload-*")]
     assert leftovers == []
     assert fresh_brume.health()["status"] == "running"
+
+
+def test_bucket_policy_deep_or_oversize_rejected(brume):
+    s3 = brume.client("s3")
+    bucket = unique("hostile-policy")
+    s3.create_bucket(Bucket=bucket)
+    deep = '{"Statement": ' + "[" * 300000 + "]" * 300000 + "}"
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        s3.put_bucket_policy(Bucket=bucket, Policy=deep)
+    assert info.value.response["Error"]["Code"] == "MalformedPolicy"
+    statement = {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject",
+                 "Resource": f"arn:aws:s3:::{bucket}/*"}
+    statements = [dict(statement, Sid=f"s{i}") for i in range(300)]
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Statement": statements}))
+    assert info.value.response["Error"]["Code"] == "PolicyTooLarge"
+    assert brume.health()

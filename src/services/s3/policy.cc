@@ -14,6 +14,9 @@
 namespace brume::s3 {
 namespace {
 
+constexpr size_t kMaxPolicyNesting = 16;
+constexpr size_t kMaxPolicyBytes = 20 * 1024;
+
 AwsError MalformedPolicy(std::string message) {
   return AwsError{"MalformedPolicy", std::move(message), 400};
 }
@@ -680,10 +683,22 @@ PolicyEffect EvaluatePolicy(const Document& policy,
 
 Result<Document> ParseBucketPolicy(std::string_view text,
                                    std::string_view bucket) {
+  // A policy nests five levels. Deeper documents are rejected unparsed,
+  // because nlohmann::json copies and dumps recurse once per level.
+  if (platform::JsonNestingDepth(text) > kMaxPolicyNesting) {
+    return MalformedPolicy("Policy nests deeper than 16 levels");
+  }
   Document policy = Document::parse(text, nullptr, false);
   if (policy.is_discarded() || !policy.is_object()) {
     return MalformedPolicy(
         "Policies must be valid JSON and the first byte must be '{'");
+  }
+  // Bucket policies are limited to 20 KB, counted without whitespace.
+  // NOTE: the code and message are MinIO's for this limit; AWS's own are
+  // not verified.
+  if (policy.dump().size() > kMaxPolicyBytes) {
+    return AwsError{"PolicyTooLarge",
+                    "Policy exceeds the maximum allowed document size.", 400};
   }
   for (const auto& [field, value] : policy.items()) {
     if (field != "Version" && field != "Id" && field != "Statement") {
