@@ -153,6 +153,14 @@ void Dispatcher::Begin(Exchange& exchange) const {
   const aws::SigV4Auth* routing_auth =
       exchange.auth ? &*exchange.auth : (scope_hint ? &*scope_hint : nullptr);
   exchange.route = router_->RouteHeaders(exchange.request, routing_auth);
+  // Browsers send CORS preflights unsigned, but to the URL of the request
+  // they precede, which may be a presigned URL signed for another method.
+  // S3 answers preflights from the CORS configuration alone.
+  if (exchange.route.pseudo_operation == aws::kS3OptionsPreflight) {
+    exchange.auth.reset();
+    exchange.sigv2_auth.reset();
+    auth_error.reset();
+  }
   ctx.request_id =
       IsS3(exchange.route.ref) ? platform::NewS3RequestId() : platform::NewUuid();
   if (exchange.route.ref.service) ctx.service = exchange.route.ref.service->id;

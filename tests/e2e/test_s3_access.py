@@ -315,3 +315,28 @@ def test_anonymous_form_upload_needs_public_write(server, owner, bucket):
     response = requests.post(f"{server.endpoint}/{name}", files=fields, timeout=10)
     assert response.status_code == 204
     assert owner.get_object(Bucket=name, Key="form.txt")["Body"].read() == b"form body"
+
+
+def test_role_principal_covers_its_sessions(server, bucket, owner):
+    role_arn = f"arn:aws:iam::{OTHER[2]}:role/readers/reader"
+    owner.put_bucket_policy(Bucket=bucket, Policy=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": role_arn},
+                       "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]}))
+    sts = server.client("sts", access_key=OTHER[0], secret_key=OTHER[1])
+    session = sts.assume_role(RoleArn=role_arn, RoleSessionName="job")["Credentials"]
+    as_role = server.client("s3", access_key=session["AccessKeyId"],
+                            secret_key=session["SecretAccessKey"],
+                            session_token=session["SessionToken"])
+    assert as_role.get_object(Bucket=bucket, Key="private.txt")["Body"].read() == b"secret"
+    # The account's other identities are not that role.
+    other_root = server.client("s3", access_key=OTHER[0], secret_key=OTHER[1])
+    assert error(other_root.get_object, Bucket=bucket, Key="private.txt") == (403, "AccessDenied")
+
+
+def test_partial_wildcard_principal_rejected(bucket, owner):
+    for principal in ["arn:aws:iam::2222*", "arn:aws:iam::*:root"]:
+        policy = json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "s3:GetObject",
+             "Resource": f"arn:aws:s3:::{bucket}/*"}]})
+        assert error(owner.put_bucket_policy, Bucket=bucket, Policy=policy) == (400, "MalformedPolicy")

@@ -101,3 +101,14 @@ def test_deeply_nested_policy_is_client_error(brume):
     assert response.status_code == 400
     # The server is still up.
     assert brume.health()
+
+
+def test_preflight_to_presigned_url_needs_no_signature(verifying_brume):
+    s3, bucket = make_bucket(verifying_brume)
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
+        {"AllowedOrigins": ["https://app.example"], "AllowedMethods": ["PUT"], "AllowedHeaders": ["*"]}]})
+    url = s3.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "k"}, ExpiresIn=60)
+    response = requests.options(url, headers={"Origin": "https://app.example",
+                                              "Access-Control-Request-Method": "PUT"}, timeout=10)
+    assert response.status_code == 200, response.text
+    assert response.headers["Access-Control-Allow-Origin"] == "https://app.example"

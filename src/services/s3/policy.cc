@@ -77,6 +77,23 @@ std::string IamArnAccount(std::string_view arn) {
 
 // --- Principals -----------------------------------------------------------
 
+// True when `principal` is a role ARN (arn:aws:iam::ACCOUNT:role/PATH/NAME)
+// and `caller_arn` a session of that role
+// (arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION): a role principal grants
+// its sessions.
+bool RoleCoversSession(std::string_view principal, std::string_view caller_arn) {
+  size_t role_at = principal.find(":role/");
+  size_t session_at = caller_arn.find(":assumed-role/");
+  if (role_at == std::string_view::npos || session_at == std::string_view::npos) {
+    return false;
+  }
+  std::string account = IamArnAccount(principal);
+  if (account.empty() || account != IamArnAccount(caller_arn)) return false;
+  std::string_view role_name = principal.substr(principal.rfind('/') + 1);
+  std::string_view session = caller_arn.substr(session_at + 14);
+  return session.substr(0, session.find('/')) == role_name;
+}
+
 bool PrincipalValueMatches(std::string_view value,
                            const PolicyRequest& request) {
   if (value == "*") return true;
@@ -88,7 +105,7 @@ bool PrincipalValueMatches(std::string_view value,
       IamArnAccount(value) == request.account_id) {
     return true;
   }
-  return WildcardMatch(value, request.caller_arn, /*ignore_case=*/false);
+  return RoleCoversSession(value, request.caller_arn);
 }
 
 bool PrincipalMatches(const Document& principal, const PolicyRequest& request) {
@@ -482,6 +499,10 @@ bool IsValidPrincipal(const Document& principal) {
     for (const std::string& value : list) {
       if (type != "AWS") continue;
       if (value != "*" && !IsAccountId(value) && !value.starts_with("arn:")) {
+        return false;
+      }
+      // IAM has no partial wildcards in principals: "*" alone, or none.
+      if (value != "*" && value.find_first_of("*?") != std::string::npos) {
         return false;
       }
     }
