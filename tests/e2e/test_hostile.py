@@ -746,3 +746,12 @@ def test_bucket_policy_deep_or_oversize_rejected(brume):
         s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Statement": statements}))
     assert info.value.response["Error"]["Code"] == "PolicyTooLarge"
     assert brume.health()
+
+
+def test_empty_content_md5_is_invalid_digest(brume):
+    bucket = unique("hostile-md5")
+    brume.client("s3").create_bucket(Bucket=bucket)
+    status, _, body = http_request(brume, "PUT", f"/{bucket}/k", body=b"data",
+                                   headers={"Content-MD5": ""}, service="s3")
+    assert status == 400
+    assert b"<Code>InvalidDigest</Code>" in body

@@ -433,8 +433,9 @@ Result<ChecksumPlan> PlanChecksums(
   }
   if (plan.stored.has_value()) AddUnique(plan.compute, *plan.stored);
 
-  std::string content_md5 = InputString(input, "ContentMD5");
-  if (!content_md5.empty()) {
+  // A Content-MD5 header that is present but empty is invalid too.
+  if (input.contains("ContentMD5")) {
+    std::string content_md5 = InputString(input, "ContentMD5");
     std::string raw;
     if (!platform::Base64Decode(content_md5, &raw) || raw.size() != 16) {
       return InvalidDigest();
