@@ -18,7 +18,7 @@ import botocore.config
 import botocore.exceptions
 import pytest
 
-from conftest import unique
+from conftest import http_request, unique
 
 MIB = 1024 * 1024
 
@@ -519,6 +519,25 @@ def test_encryption_defaults_and_echo(s3, bucket):
     put = s3.put_object(Bucket=bucket, Key="enc", Body=b"x", ServerSideEncryption="aws:kms")
     assert put["ServerSideEncryption"] == "aws:kms"
     assert "SSEKMSKeyId" in put
+
+
+def test_cors_headers_on_lists_and_errors(brume, s3, bucket):
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [{
+        "AllowedOrigins": ["*.example"], "AllowedMethods": ["GET"]}]})
+    origin = {"Origin": "app.example"}
+    # A signed listing of the bucket, then an unsigned read that S3 denies:
+    # both carry the matching rule's headers.
+    status, headers, _ = http_request(brume, "GET", f"/{bucket}", headers=dict(origin), service="s3")
+    assert status == 200
+    assert headers["access-control-allow-origin"] == "app.example"
+    assert headers["access-control-allow-methods"] == "GET"
+    status, headers, body = http_request(brume, "GET", f"/{bucket}/absent", headers=dict(origin))
+    assert status == 403
+    assert b"AccessDenied" in body
+    assert headers["access-control-allow-origin"] == "app.example"
+    status, headers, _ = http_request(brume, "GET", f"/{bucket}", headers={"Origin": "other.test"},
+                                      service="s3")
+    assert "access-control-allow-origin" not in headers
 
 
 def test_cors_preflight_and_response_headers(brume, s3, bucket):

@@ -209,4 +209,23 @@ void AddCorsHeaders(S3State& state, RequestContext& ctx,
   AddRuleHeaders(*rule, *origin, ctx.response_headers);
 }
 
+void AddCorsHeadersToReply(S3State& state, RequestContext& ctx,
+                           const Document& input, Reply& reply) {
+  if (ctx.http == nullptr || !ctx.http->headers.Has("Origin")) return;
+  std::string bucket = InputString(input, "Bucket");
+  if (bucket.empty()) return;
+  if (!reply.is_error()) {
+    AddCorsHeaders(state, ctx, bucket);
+    return;
+  }
+  // Error responses carry their own headers.
+  Headers saved = std::move(ctx.response_headers);
+  ctx.response_headers = Headers();
+  AddCorsHeaders(state, ctx, bucket);
+  for (const auto& [name, value] : ctx.response_headers) {
+    reply.error().headers.emplace_back(name, value);
+  }
+  ctx.response_headers = std::move(saved);
+}
+
 }  // namespace brume::s3

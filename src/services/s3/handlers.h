@@ -76,6 +76,10 @@ BRUME_S3_HANDLER(OptionsPreflight);
 // an Origin header and a CORS rule of the bucket matches it.
 void AddCorsHeaders(S3State& state, RequestContext& ctx,
                     std::string_view bucket);
+// Adds the CORS headers of the bucket the request names to any reply,
+// errors included, when the request has an Origin header.
+void AddCorsHeadersToReply(S3State& state, RequestContext& ctx,
+                           const Document& input, Reply& reply);
 
 #undef BRUME_S3_HANDLER
 

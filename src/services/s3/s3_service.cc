@@ -78,13 +78,19 @@ class S3Service : public Service {
         return AccessDenied();
       }
       try {
-        Status allowed = AuthorizeRequest(*state, ctx, operation, input);
-        if (!allowed.ok()) return allowed.error();
-        Status acl = CheckAclRequest(*state, ctx, operation, input);
-        if (!acl.ok()) return acl.error();
-        // NOTE: requests refused above are not logged, though S3 logs them.
-        Reply reply = handler(ctx, input);
-        RecordAccessLog(*state, ctx, operation, input, reply);
+        Reply reply = [&]() -> Reply {
+          Status allowed = AuthorizeRequest(*state, ctx, operation, input);
+          if (!allowed.ok()) return allowed.error();
+          Status acl = CheckAclRequest(*state, ctx, operation, input);
+          if (!acl.ok()) return acl.error();
+          // NOTE: requests refused above are not logged, though S3 logs them.
+          Reply handled = handler(ctx, input);
+          RecordAccessLog(*state, ctx, operation, input, handled);
+          return handled;
+        }();
+        if (operation != "OptionsPreflight") {
+          AddCorsHeadersToReply(*state, ctx, input, reply);
+        }
         return reply;
       } catch (const nlohmann::json::exception& error) {
         spdlog::error("s3 {}: request {} failed: {}", operation,
