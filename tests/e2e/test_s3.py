@@ -721,3 +721,16 @@ def test_cli_cp_sync_mv_rm_ls(brume, tmp_path):
     with urllib.request.urlopen(url) as response:
         assert response.read() == b"small file"
     brume.cli("s3", "rb", f"s3://{name}", "--force", env=env)
+
+
+def test_non_ascii_metadata_round_trips(brume, bucket):
+    # Python's http.client sends non-ASCII header text as Latin-1 bytes, the
+    # JavaScript SDK as UTF-8 bytes: both come back exactly as sent.
+    for key, value in [("latin1", "Hello World\u00e9"),
+                       ("utf8", "Z\u00fcrich".encode().decode("latin-1"))]:
+        status, _, _ = http_request(brume, "PUT", f"/{bucket}/{key}", body=b"x", service="s3",
+                                    headers={"x-amz-meta-text": value})
+        assert status == 200
+        status, headers, _ = http_request(brume, "HEAD", f"/{bucket}/{key}", service="s3")
+        assert status == 200
+        assert headers["x-amz-meta-text"] == value

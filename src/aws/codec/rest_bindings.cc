@@ -12,6 +12,45 @@ namespace brume::aws::codec {
 
 namespace {
 
+// Prefix-map header values (S3 x-amz-meta-*) may carry any bytes: HTTP
+// clients such as Python's http.client send non-ASCII text as Latin-1, the
+// JavaScript SDK as UTF-8. Each byte becomes one code point, so documents
+// stay valid UTF-8, and TextToHeaderBytes restores the exact bytes.
+std::string HeaderBytesToText(std::string_view bytes) {
+  std::string text;
+  text.reserve(bytes.size());
+  for (char c : bytes) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x80) {
+      text += c;
+    } else {
+      text += static_cast<char>(0xC0 | (byte >> 6));
+      text += static_cast<char>(0x80 | (byte & 0x3F));
+    }
+  }
+  return text;
+}
+
+// Inverts HeaderBytesToText. Text with code points above U+00FF (a value a
+// handler wrote) is sent as its UTF-8 bytes.
+std::string TextToHeaderBytes(std::string_view text) {
+  std::string bytes;
+  bytes.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto lead = static_cast<unsigned char>(text[i]);
+    if ((lead == 0xC2 || lead == 0xC3) && i + 1 < text.size()) {
+      auto next = static_cast<unsigned char>(text[i + 1]);
+      bytes += static_cast<char>(((lead & 0x03) << 6) | (next & 0x3F));
+      ++i;
+    } else if (lead >= 0x80) {
+      return std::string(text);
+    } else {
+      bytes += text[i];
+    }
+  }
+  return bytes;
+}
+
 AwsError ConversionError(const Member& member, std::string_view text,
                          std::string_view expected) {
   // NOTE: the code and message for an unconvertible header, query or URI
@@ -250,7 +289,8 @@ Status DecodeRestBindings(const ServiceModel& service, Protocol protocol,
               !platform::StartsWithIgnoreCase(name, wire_name)) {
             continue;
           }
-          map[platform::ToLower(name.substr(wire_name.size()))] = value;
+          map[platform::ToLower(name.substr(wire_name.size()))] =
+              HeaderBytesToText(value);
         }
         if (!map.empty()) input[member.name] = std::move(map);
         break;
@@ -362,7 +402,8 @@ RestBodyMembers EncodeRestBindings(const ServiceModel& service,
           for (const auto& [key, value] : it->items()) {
             response.headers.Set(
                 wire_name + key,
-                value.is_string() ? value.get<std::string>() : value.dump());
+                value.is_string() ? TextToHeaderBytes(value.get<std::string>())
+                                  : value.dump());
           }
         }
         break;
