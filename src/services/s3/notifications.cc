@@ -312,6 +312,10 @@ Reply PutBucketNotificationConfiguration(S3State& state, RequestContext& ctx,
                                      : state.env().events->Check(
                                            EventFor(bucket.value(), arn, ""));
       if (checked.ok()) continue;
+      // The error shows S3's generic message; the log says what failed.
+      spdlog::info("s3: notification destination {} of bucket {} failed "
+                   "validation: {}",
+                   arn, name, checked.message());
       ++failed;
       error.fields.emplace_back(fmt::format("ArgumentName{}", failed), arn);
       error.fields.emplace_back(fmt::format("ArgumentValue{}", failed),
