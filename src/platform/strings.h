@@ -42,4 +42,8 @@ std::string XmlEscape(std::string_view text);
 // per level, can exhaust the stack.
 size_t JsonNestingDepth(std::string_view text);
 
+// True when `text` is well-formed UTF-8: no stray continuation bytes,
+// truncated or overlong sequences, surrogates or code points past U+10FFFF.
+bool IsValidUtf8(std::string_view text);
+
 }  // namespace brume::platform

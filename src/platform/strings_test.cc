@@ -128,5 +128,25 @@ TEST(XmlEscapeTest, EscapesMarkupCharacters) {
   EXPECT_EQ(XmlEscape("plain"), "plain");
 }
 
+TEST(IsValidUtf8Test, AcceptsTextAndRejectsBadSequences) {
+  EXPECT_TRUE(IsValidUtf8(""));
+  EXPECT_TRUE(IsValidUtf8("plain/key.txt"));
+  EXPECT_TRUE(IsValidUtf8("Z\xc3\xbcrich \xe2\x82\xac \xf0\x9f\x98\x80"));
+  EXPECT_FALSE(IsValidUtf8("\xff"));
+  EXPECT_FALSE(IsValidUtf8("\x80"));
+  EXPECT_FALSE(IsValidUtf8("\xc3"));                 // truncated
+  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));             // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));         // surrogate
+  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));     // past U+10FFFF
+}
+
+TEST(JsonNestingDepthTest, CountsBracketsOutsideStrings) {
+  EXPECT_EQ(JsonNestingDepth("{}"), 1u);
+  EXPECT_EQ(JsonNestingDepth(R"({"a": [[1], {"b": 2}]})"), 3u);
+  EXPECT_EQ(JsonNestingDepth(R"({"a": "[[[{{{"})"), 1u);
+  EXPECT_EQ(JsonNestingDepth(R"({"a": "\"[[["})"), 1u);
+  EXPECT_EQ(JsonNestingDepth("plain"), 0u);
+}
+
 }  // namespace
 }  // namespace brume::platform

@@ -755,3 +755,14 @@ def test_empty_content_md5_is_invalid_digest(brume):
                                    headers={"Content-MD5": ""}, service="s3")
     assert status == 400
     assert b"<Code>InvalidDigest</Code>" in body
+
+
+def test_key_that_is_not_utf8_rejected(brume):
+    bucket = unique("hostile-utf8")
+    s3 = brume.client("s3")
+    s3.create_bucket(Bucket=bucket)
+    status, _, body = http_request(brume, "PUT", f"/{bucket}/bad%FFkey", body=b"x", service="s3")
+    assert status == 400
+    assert b"<Code>InvalidURI</Code>" in body
+    # The bucket still lists as valid XML.
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0

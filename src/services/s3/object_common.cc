@@ -606,6 +606,11 @@ std::string FormatHttpDate(int64_t epoch_seconds) {
 Status ValidateKey(std::string_view key) {
   if (key.size() > kMaxKeyBytes) return KeyTooLong(key.size());
   if (key.empty()) return InvalidArgument("Invalid key: the key is empty");
+  // Key names are Unicode text stored as UTF-8; other bytes could not be
+  // returned in XML listings.
+  if (!platform::IsValidUtf8(key)) {
+    return AwsError{"InvalidURI", "Couldn't parse the specified URI.", 400};
+  }
   return Status();
 }
 
