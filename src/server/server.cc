@@ -672,6 +672,14 @@ class Server::Impl {
         head_length = value;
         continue;
       }
+      // A stored or echoed value with CR, LF or NUL would split the
+      // response; such a header is dropped, never sent.
+      if (name.find_first_of("\r\n\0", 0, 3) != std::string::npos ||
+          value.find_first_of("\r\n\0", 0, 3) != std::string::npos) {
+        spdlog::warn("dropped response header {} with a CR, LF or NUL in it",
+                     name.substr(0, 64));
+        continue;
+      }
       message.insert(name, value);
     }
     message.keep_alive(keep_alive);

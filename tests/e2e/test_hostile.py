@@ -766,3 +766,37 @@ def test_key_that_is_not_utf8_rejected(brume):
     assert b"<Code>InvalidURI</Code>" in body
     # The bucket still lists as valid XML.
     assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+
+
+def test_anonymous_response_overrides_rejected(brume):
+    bucket = unique("hostile-override")
+    s3 = brume.client("s3")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    query = "response-content-type=text/html%0D%0ASet-Cookie:%20session=evil"
+    status, headers, body = http_request(brume, "GET", f"/{bucket}/k?{query}")
+    assert status in (400, 403)
+    assert "set-cookie" not in headers
+    # Signed, the override is honoured but a CR/LF value never reaches the
+    # wire as a header line of its own.
+    status, headers, _ = http_request(brume, "GET", f"/{bucket}/k?{query}", service="s3")
+    assert "set-cookie" not in headers
+
+
+def test_header_that_is_not_utf8_is_client_error(brume):
+    bucket = unique("hostile-header")
+    brume.client("s3").create_bucket(Bucket=bucket)
+    status, _, body = http_request(brume, "PUT", f"/{bucket}/k", body=b"x", service="s3",
+                                   headers={"Content-Type": "text/\xff"})
+    assert status == 400
+    assert b"InvalidArgument" in body
+
+
+def test_metadata_over_2kb_rejected(brume):
+    bucket = unique("hostile-meta")
+    s3 = brume.client("s3")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="fits", Body=b"x", Metadata={"a": "v" * 2000})
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        s3.put_object(Bucket=bucket, Key="big", Body=b"x", Metadata={"a": "v" * 2100})
+    assert info.value.response["Error"]["Code"] == "MetadataTooLarge"

@@ -112,3 +112,26 @@ def test_preflight_to_presigned_url_needs_no_signature(verifying_brume):
                                               "Access-Control-Request-Method": "PUT"}, timeout=10)
     assert response.status_code == 200, response.text
     assert response.headers["Access-Control-Allow-Origin"] == "https://app.example"
+
+
+def test_form_without_policy_is_anonymous(verifying_brume):
+    s3, bucket = make_bucket(verifying_brume)
+    s3.put_object(Bucket=bucket, Key="secret", Body=b"kept")
+    for credential in [{"x-amz-credential": "test/20261204/us-east-1/s3/aws4_request",
+                        "x-amz-signature": "0" * 64},
+                       {"AWSAccessKeyId": "test"}]:
+        fields = dict({"key": "secret"}, **credential)
+        response = requests.post(f"{verifying_brume.endpoint}/{bucket}", data=fields,
+                                 files={"file": ("a", b"overwritten")}, timeout=10)
+        assert response.status_code == 403, response.text
+    assert s3.get_object(Bucket=bucket, Key="secret")["Body"].read() == b"kept"
+
+
+def test_form_field_with_line_break_rejected(brume):
+    bucket = unique("post-crlf")
+    brume.client("s3").create_bucket(Bucket=bucket)
+    fields = {"key": "a", "Content-Type": "text/html\r\nSet-Cookie: x=1"}
+    response = requests.post(f"{brume.endpoint}/{bucket}", data=fields,
+                             files={"file": ("a", b"x")}, timeout=10)
+    assert response.status_code == 400
+    assert "<Code>InvalidArgument</Code>" in response.text

@@ -273,6 +273,12 @@ Status DecodeRestBindings(const ServiceModel& service, Protocol protocol,
         }
         // An empty header carries no value for a non-string member.
         if (header->empty() && shape.type != ShapeType::kString) break;
+        // Documents hold UTF-8 text, so other bytes are rejected here
+        // rather than failing later when the document is stored.
+        if (!platform::IsValidUtf8(*header)) {
+          return ConversionError(member, "(bytes that are not UTF-8)",
+                                 "UTF-8 header value");
+        }
         Result<Document> parsed =
             ParseBoundValue(service, member, *header);
         if (!parsed.ok()) return parsed.error();

@@ -476,12 +476,30 @@ Status ApplyWriteAttributes(S3State& state, const RequestContext& ctx,
     version["ContentType"] = "binary/octet-stream";
   }
 
-  // S3 stores user metadata keys in lower case.
+  // S3 stores user metadata keys in lower case, and limits user metadata
+  // to 2 KB: the bytes of every key and value. Values hold one code point
+  // per header byte, so code points are counted.
   Document metadata = Document::object();
+  size_t metadata_size = 0;
   if (input.contains("Metadata") && input["Metadata"].is_object()) {
     for (auto& [name, value] : input["Metadata"].items()) {
+      metadata_size += name.size();
+      if (value.is_string()) {
+        for (char c : value.get_ref<const std::string&>()) {
+          if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++metadata_size;
+        }
+      }
       metadata[platform::ToLower(name)] = value;
     }
+  }
+  if (metadata_size > kMaxMetadataBytes) {
+    AwsError error{"MetadataTooLarge",
+                   "Your metadata headers exceed the maximum allowed metadata "
+                   "size.",
+                   400};
+    error.fields.emplace_back("Size", std::to_string(metadata_size));
+    error.fields.emplace_back("MaxSizeAllowed", std::to_string(kMaxMetadataBytes));
+    return error;
   }
   version["Metadata"] = std::move(metadata);
 

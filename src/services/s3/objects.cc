@@ -243,6 +243,19 @@ Reply ReadObject(S3State& state, RequestContext& ctx, Document& input,
   std::string key = InputString(input, "Key");
   Result<Document> bucket = LoadBucket(state, bucket_name);
   if (!bucket.ok()) return bucket.error();
+  // S3 honours the response-* overrides on signed requests only.
+  if (ctx.caller_arn.empty()) {
+    for (const char* member :
+         {"ResponseCacheControl", "ResponseContentDisposition",
+          "ResponseContentEncoding", "ResponseContentLanguage",
+          "ResponseContentType", "ResponseExpires"}) {
+      if (input.contains(member)) {
+        return InvalidRequest(
+            "Request specific response headers cannot be used for anonymous "
+            "GET requests.");
+      }
+    }
+  }
 
   Result<Document> found = [&]() -> Result<Document> {
     std::lock_guard<std::mutex> lock(state.mutex());

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 #include <mutex>
 #include <set>
@@ -221,7 +222,10 @@ Status VerifyFormSignature(const S3State& state, const PostForm& form) {
       if (slash == std::string::npos) break;
       start = slash + 1;
     }
-    if (scope.size() != 5 || scope[4] != "aws4_request") {
+    bool date_ok = scope.size() == 5 && scope[1].size() == 8 &&
+                   std::all_of(scope[1].begin(), scope[1].end(),
+                               [](char c) { return c >= '0' && c <= '9'; });
+    if (!date_ok || scope[3] != "s3" || scope[4] != "aws4_request") {
       return InvalidArgument("Invalid credential scope in x-amz-credential",
                              "x-amz-credential", *credential);
     }
@@ -425,6 +429,18 @@ Reply PostObject(S3State& state, RequestContext& ctx, Document& input) {
   }
   Status valid_key = ValidateKey(key);
   if (!valid_key.ok()) return valid_key.error();
+  // Fields that become response headers must be UTF-8 without CR, LF or
+  // NUL, or they could not be stored or would split later responses.
+  for (const auto& [field, value] : form.value().fields) {
+    if (field == "file" || field == "policy") continue;
+    if (!platform::IsValidUtf8(value) ||
+        value.find_first_of("\r\n\0", 0, 3) != std::string::npos) {
+      return InvalidArgument(
+          "Form field " + field +
+              " contains bytes that are not allowed in a header value.",
+          field, "");
+    }
+  }
   Status signed_ok = VerifyFormSignature(state, form.value());
   if (!signed_ok.ok()) return signed_ok.error();
   Status policy = CheckPolicy(form.value(), bucket_name,
@@ -480,10 +496,13 @@ Reply PostObject(S3State& state, RequestContext& ctx, Document& input) {
   }
 
   // The form's signer is the uploader, authorized as a PutObject of its
-  // account; a form without a credential uploads anonymously.
+  // account. Only a policy carries a signature, so a form without one
+  // uploads anonymously whatever credential fields it names.
   const std::string* credential = form.value().Find("x-amz-credential");
   const std::string* access_key = form.value().Find("awsaccesskeyid");
-  if (credential != nullptr) {
+  if (form.value().Find("policy") == nullptr) {
+    // Anonymous: the dispatcher left the request unauthenticated.
+  } else if (credential != nullptr) {
     AdoptFormSigner(state, ctx, credential->substr(0, credential->find('/')));
   } else if (access_key != nullptr) {
     AdoptFormSigner(state, ctx, *access_key);

@@ -25,6 +25,8 @@ inline constexpr size_t kMaxKeyBytes = 1024;
 // Every part of a multipart upload except the last must be this large.
 inline constexpr uint64_t kMinPartSize = 5 * 1024 * 1024;
 inline constexpr int kMaxPartNumber = 10000;
+// User-defined metadata (x-amz-meta-* names and values) is limited to 2 KB.
+inline constexpr size_t kMaxMetadataBytes = 2048;
 
 class S3State {
  public:
