@@ -3,6 +3,8 @@
 // String helpers shared by every layer: percent-encoding, query strings,
 // case-insensitive comparison, hex and base64.
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -42,8 +44,12 @@ std::string XmlEscape(std::string_view text);
 // per level, can exhaust the stack.
 size_t JsonNestingDepth(std::string_view text);
 
-// True when `text` is well-formed UTF-8: no stray continuation bytes,
-// truncated or overlong sequences, surrogates or code points past U+10FFFF.
+// Decodes the UTF-8 character at `*position` and moves `*position` past it.
+// Returns nothing for a stray continuation byte, a truncated or overlong
+// sequence, a surrogate or a code point past U+10FFFF, and at the end.
+std::optional<uint32_t> NextCodePoint(std::string_view text, size_t* position);
+
+// True when all of `text` is well-formed UTF-8, as NextCodePoint defines it.
 bool IsValidUtf8(std::string_view text);
 
 }  // namespace brume::platform

@@ -155,7 +155,7 @@ void Dispatcher::Begin(Exchange& exchange) const {
   exchange.route = router_->RouteHeaders(exchange.request, routing_auth);
   // Browsers send CORS preflights unsigned, but to the URL of the request
   // they precede, which may be a presigned URL signed for another method.
-  // S3 answers preflights from the CORS configuration alone.
+  // S3 builds preflight responses from the CORS configuration alone.
   if (exchange.route.pseudo_operation == aws::kS3OptionsPreflight) {
     exchange.auth.reset();
     exchange.sigv2_auth.reset();

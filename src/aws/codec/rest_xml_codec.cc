@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <optional>
 #include <pugixml.hpp>
 #include <sstream>
 #include <string>
@@ -14,6 +15,7 @@
 #include "aws/codec/xml_binding.h"
 #include "aws/codec/xml_writer.h"
 #include "platform/ids.h"
+#include "platform/strings.h"
 
 namespace brume::aws::codec {
 namespace {
@@ -146,61 +148,39 @@ bool IsXmlChar(uint32_t c) {
 // accepts invalid bytes and references such as &#x1;, which would then reach
 // stored documents and make responses that clients cannot parse.
 bool IsValidXmlText(std::string_view body) {
-  size_t i = 0;
-  while (i < body.size()) {
-    auto byte = static_cast<unsigned char>(body[i]);
-    uint32_t code_point = 0;
-    size_t length = 0;
-    if (byte < 0x80) {
-      code_point = byte;
-      length = 1;
-    } else if ((byte & 0xE0) == 0xC0) {
-      code_point = byte & 0x1F;
-      length = 2;
-    } else if ((byte & 0xF0) == 0xE0) {
-      code_point = byte & 0x0F;
-      length = 3;
-    } else if ((byte & 0xF8) == 0xF0) {
-      code_point = byte & 0x07;
-      length = 4;
-    } else {
-      return false;
+  size_t position = 0;
+  while (position < body.size()) {
+    size_t start = position;
+    std::optional<uint32_t> code_point = platform::NextCodePoint(body, &position);
+    if (!code_point || !IsXmlChar(*code_point)) return false;
+    if (*code_point != '&' || start + 2 >= body.size() || body[start + 1] != '#') {
+      continue;
     }
-    if (i + length > body.size()) return false;
-    for (size_t k = 1; k < length; ++k) {
-      auto next = static_cast<unsigned char>(body[i + k]);
-      if ((next & 0xC0) != 0x80) return false;
-      code_point = (code_point << 6) | (next & 0x3F);
+    // A numeric character reference: &#N; or &#xN;.
+    size_t end = body.find(';', start);
+    if (end == std::string_view::npos || end - start > 12) return false;
+    std::string_view digits = body.substr(start + 2, end - start - 2);
+    int base = 10;
+    if (!digits.empty() && (digits[0] == 'x' || digits[0] == 'X')) {
+      base = 16;
+      digits.remove_prefix(1);
     }
-    static constexpr uint32_t kMinForLength[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (code_point < kMinForLength[length] || !IsXmlChar(code_point)) return false;
-    if (byte == '&' && i + 2 < body.size() && body[i + 1] == '#') {
-      size_t end = body.find(';', i);
-      if (end == std::string_view::npos || end - i > 12) return false;
-      std::string_view digits = body.substr(i + 2, end - i - 2);
-      int base = 10;
-      if (!digits.empty() && (digits[0] == 'x' || digits[0] == 'X')) {
-        base = 16;
-        digits.remove_prefix(1);
+    if (digits.empty()) return false;
+    uint32_t referenced = 0;
+    for (char digit : digits) {
+      int value = -1;
+      if (digit >= '0' && digit <= '9') {
+        value = digit - '0';
+      } else if (base == 16 && digit >= 'a' && digit <= 'f') {
+        value = digit - 'a' + 10;
+      } else if (base == 16 && digit >= 'A' && digit <= 'F') {
+        value = digit - 'A' + 10;
       }
-      if (digits.empty()) return false;
-      uint32_t referenced = 0;
-      for (char digit : digits) {
-        int value = -1;
-        if (digit >= '0' && digit <= '9') {
-          value = digit - '0';
-        } else if (base == 16 && digit >= 'a' && digit <= 'f') {
-          value = digit - 'a' + 10;
-        } else if (base == 16 && digit >= 'A' && digit <= 'F') {
-          value = digit - 'A' + 10;
-        }
-        if (value < 0) return false;
-        referenced = referenced * base + static_cast<uint32_t>(value);
-        if (referenced > 0x10FFFF) return false;
-      }
-      if (!IsXmlChar(referenced)) return false;
+      if (value < 0) return false;
+      referenced = referenced * base + static_cast<uint32_t>(value);
+      if (referenced > 0x10FFFF) return false;
     }
-    i += length;
+    if (!IsXmlChar(referenced)) return false;
   }
   return true;
 }

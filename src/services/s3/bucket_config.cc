@@ -396,8 +396,8 @@ void RegisterBucketConfigHandlers(
           spec.put_operation,
           [spec_ptr, state_ptr](RequestContext& ctx, Document& input) {
             Reply reply = PutConfig(*spec_ptr, *state_ptr, input);
-            // The API reference shows 200, but S3 answers PutBucketPolicy
-            // with 204 No Content, which s3-tests checks.
+            // The API reference shows 200, but S3 returns 204 No Content
+            // for PutBucketPolicy, which s3-tests checks.
             if (reply.is_document() &&
                 std::string_view(spec_ptr->put_operation) == "PutBucketPolicy") {
               ctx.response_status = 204;
@@ -429,7 +429,8 @@ Reply PutBucketAcl(S3State& state, RequestContext& ctx, Document& input) {
   std::lock_guard<std::mutex> lock(state.mutex());
   Result<Document> bucket = LoadBucket(state, name);
   if (!bucket.ok()) return bucket.error();
-  // The bucket owner owns the ACL whoever sets it.
+  // The bucket owner remains the ACL's owner, even when another account
+  // sets it.
   Result<std::optional<Document>> acl =
       AclFromInput(input, InputString(bucket.value(), "Owner"));
   if (!acl.ok()) return acl.error();

@@ -194,9 +194,12 @@ Reply OptionsPreflight(S3State& state, RequestContext& ctx, Document& input) {
   return response;
 }
 
-void AddCorsHeaders(S3State& state, RequestContext& ctx,
-                    std::string_view bucket_name) {
-  if (ctx.http == nullptr) return;
+namespace {
+
+// Adds the headers of the bucket's first CORS rule that matches the
+// request's Origin and method to `headers`.
+void AddMatchingRuleHeaders(S3State& state, const RequestContext& ctx,
+                            std::string_view bucket_name, Headers& headers) {
   std::optional<std::string_view> origin = ctx.http->headers.Get("Origin");
   if (!origin.has_value() || origin->empty()) return;
   Result<Document> bucket = LoadBucket(state, bucket_name);
@@ -206,26 +209,26 @@ void AddCorsHeaders(S3State& state, RequestContext& ctx,
   Document rules = configs["Cors"].value("CORSRules", Document::array());
   const Document* rule = MatchRule(rules, *origin, ctx.http->method, {});
   if (rule == nullptr) return;
-  AddRuleHeaders(*rule, *origin, ctx.response_headers);
+  AddRuleHeaders(*rule, *origin, headers);
 }
+
+}  // namespace
 
 void AddCorsHeadersToReply(S3State& state, RequestContext& ctx,
                            const Document& input, Reply& reply) {
-  if (ctx.http == nullptr || !ctx.http->headers.Has("Origin")) return;
+  if (ctx.http == nullptr) return;
   std::string bucket = InputString(input, "Bucket");
   if (bucket.empty()) return;
   if (!reply.is_error()) {
-    AddCorsHeaders(state, ctx, bucket);
+    AddMatchingRuleHeaders(state, ctx, bucket, ctx.response_headers);
     return;
   }
   // Error responses carry their own headers.
-  Headers saved = std::move(ctx.response_headers);
-  ctx.response_headers = Headers();
-  AddCorsHeaders(state, ctx, bucket);
-  for (const auto& [name, value] : ctx.response_headers) {
+  Headers headers;
+  AddMatchingRuleHeaders(state, ctx, bucket, headers);
+  for (const auto& [name, value] : headers) {
     reply.error().headers.emplace_back(name, value);
   }
-  ctx.response_headers = std::move(saved);
 }
 
 }  // namespace brume::s3

@@ -72,10 +72,6 @@ BRUME_S3_HANDLER(PostObject);
 
 // cors.cc
 BRUME_S3_HANDLER(OptionsPreflight);
-// Adds Access-Control-* headers to a normal response when the request has
-// an Origin header and a CORS rule of the bucket matches it.
-void AddCorsHeaders(S3State& state, RequestContext& ctx,
-                    std::string_view bucket);
 // Adds the CORS headers of the bucket the request names to any reply,
 // errors included, when the request has an Origin header.
 void AddCorsHeadersToReply(S3State& state, RequestContext& ctx,

@@ -312,7 +312,8 @@ Reply PutBucketNotificationConfiguration(S3State& state, RequestContext& ctx,
                                      : state.env().events->Check(
                                            EventFor(bucket.value(), arn, ""));
       if (checked.ok()) continue;
-      // The error shows S3's generic message; the log says what failed.
+      // The error carries S3's generic message, so the log names the check
+      // that failed.
       spdlog::info("s3: notification destination {} of bucket {} failed "
                    "validation: {}",
                    arn, name, checked.message());

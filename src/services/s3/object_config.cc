@@ -152,7 +152,8 @@ Reply DeleteObjectTagging(S3State& state, RequestContext& ctx,
 Reply PutObjectAcl(S3State& state, RequestContext& ctx, Document& input) {
   Result<std::string> version_id = UpdateVersion(
       state, input, [&](Document& version, const Document& bucket) -> Status {
-        // The object owner keeps owning the ACL whoever sets it.
+        // The object owner remains the ACL's owner, even when another
+        // account sets it.
         Result<std::optional<Document>> acl =
             AclFromInput(input, version.value("Owner", ctx.account_id),
                          InputString(bucket, "Owner"));

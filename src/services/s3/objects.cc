@@ -365,7 +365,6 @@ Reply ReadObject(S3State& state, RequestContext& ctx, Document& input,
     AddExpiration(bucket.value(), key, version, output);
   }
   ApplyResponseOverrides(input, output);
-  AddCorsHeaders(state, ctx, bucket_name);
   return output;
 }
 
@@ -565,7 +564,6 @@ Reply PutObject(S3State& state, RequestContext& ctx, Document& input) {
     output["SSEKMSEncryptionContext"] = version["SSEKMSEncryptionContext"];
   }
   AddExpiration(bucket.value(), key, version, output);
-  AddCorsHeaders(state, ctx, bucket_name);
   PublishObjectEvent(state, &ctx, bucket.value(),
                      {"ObjectCreated:Put", key, version["Size"].get<uint64_t>(),
                       version["ETag"].get<std::string>(), version_id.value()});
@@ -612,7 +610,6 @@ Reply DeleteObject(S3State& state, RequestContext& ctx, Document& input) {
     output["VersionId"] = outcome.value().version_id;
   }
   if (outcome.value().delete_marker) output["DeleteMarker"] = true;
-  AddCorsHeaders(state, ctx, bucket_name);
   PublishObjectEvent(state, &ctx, bucket.value(), DeleteEvent(key, outcome.value()));
   return output;
 }

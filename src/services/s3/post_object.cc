@@ -598,7 +598,6 @@ Reply PostObject(S3State& state, RequestContext& ctx, Document& input) {
   } else {
     response.status = 204;
   }
-  AddCorsHeaders(state, ctx, bucket_name);
   return response;
 }
 
